@@ -1,0 +1,124 @@
+"""The one handler Lambda per stack behind every ``Custom::PinpointEmailChannel``.
+
+All channels of a stack share this function, its role and one policy. The policy grows one
+resource ARN per channel (plus one per distinct role passed), so least privilege holds however
+many channels a stack has.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+# The newest Python runtime aws-cdk-lib offers; the handler needs nothing newer than 3.11.
+HANDLER_RUNTIME = lambda_.Runtime.PYTHON_3_14
+HANDLER_TIMEOUT = cdk.Duration.seconds(60)
+# CloudFormation gives up on a silent handler after this; the Lambda timeout stays below it, and
+# the handler answers FAILED on its own shortly before its Lambda timeout.
+SERVICE_TIMEOUT = cdk.Duration.minutes(5)
+LOG_RETENTION = logs.RetentionDays.ONE_YEAR
+
+PROVIDER_ID = "PinpointEmailChannelProvider"
+_PACKAGE_DIR = Path(__file__).parent
+_CHANNEL_ACTIONS = [
+    "mobiletargeting:UpdateEmailChannel",
+    "mobiletargeting:DeleteEmailChannel",
+    "mobiletargeting:GetEmailChannel",
+]
+# Service Authorization Reference, "Actions, resources, and condition keys for Amazon Pinpoint":
+# UpdateEmailChannel lists iam:PassRole as a dependent action, and its API operations table gives
+# iam:PassedToService = mobiletargeting.amazonaws.com for Pinpoint's PassRole dependencies.
+PASSED_TO_SERVICE = "mobiletargeting.amazonaws.com"
+
+
+def channel_arn(application_arn: str) -> str:
+    return f"{application_arn}/channels/email"
+
+
+class EmailChannelProvider(Construct):
+    """Singleton per stack; get it with :meth:`of`."""
+
+    @classmethod
+    def of(cls, scope: Construct) -> EmailChannelProvider:
+        stack = cdk.Stack.of(scope)
+        existing = stack.node.try_find_child(PROVIDER_ID)
+        if isinstance(existing, EmailChannelProvider):
+            return existing
+        return cls(stack, PROVIDER_ID)
+
+    def __init__(self, scope: Construct, id: str) -> None:
+        super().__init__(scope, id)
+        self.log_group = logs.LogGroup(
+            self,
+            "LogGroup",
+            retention=LOG_RETENTION,
+            removal_policy=cdk.RemovalPolicy.DESTROY,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Manages the Pinpoint email channels of this stack (Custom::PinpointEmailChannel)",
+        )
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[self.log_group.log_group_arn],
+            )
+        )
+        self.function = lambda_.Function(
+            self,
+            "Handler",
+            runtime=HANDLER_RUNTIME,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="handler.entry.on_event",
+            code=lambda_.Code.from_asset(
+                str(_PACKAGE_DIR),
+                # Only the handler package: no CDK code, no bytecode, so the asset hash depends
+                # on the handler's source alone.
+                exclude=["*", "!handler", "!handler/*.py"],
+            ),
+            timeout=HANDLER_TIMEOUT,
+            memory_size=128,
+            role=self.role,
+            log_group=self.log_group,
+            description="Custom::PinpointEmailChannel handler (UpdateEmailChannel/DeleteEmailChannel)",
+        )
+        self._channel_statement: iam.PolicyStatement | None = None
+        self._pass_role_statement: iam.PolicyStatement | None = None
+        self._channel_arns: set[str] = set()
+        self._passed_roles: set[str] = set()
+
+    @property
+    def service_token(self) -> str:
+        return self.function.function_arn
+
+    def allow_channel(self, application_arn: str) -> None:
+        arn = channel_arn(application_arn)
+        if arn in self._channel_arns:
+            return
+        self._channel_arns.add(arn)
+        if self._channel_statement is None:
+            self._channel_statement = iam.PolicyStatement(actions=_CHANNEL_ACTIONS, resources=[arn])
+            self.role.add_to_principal_policy(self._channel_statement)
+        else:
+            self._channel_statement.add_resources(arn)
+
+    def allow_pass_role(self, role: iam.IRole) -> None:
+        if role.role_arn in self._passed_roles:
+            return
+        self._passed_roles.add(role.role_arn)
+        if self._pass_role_statement is None:
+            self._pass_role_statement = iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": PASSED_TO_SERVICE}},
+            )
+            self.role.add_to_principal_policy(self._pass_role_statement)
+        else:
+            self._pass_role_statement.add_resources(role.role_arn)

@@ -1,0 +1,115 @@
+"""Synth-time checks of EmailChannel input. Each returns problems as sentences naming the value
+and the fix; unresolved tokens are skipped (their values are known only at deploy time)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from email.utils import parseaddr
+
+import aws_cdk as cdk
+
+# Pragmatic address check: one @, no spaces, a dotted domain. SES does the final check.
+_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
+_DISPLAY_FORM = re.compile(r"^(?P<name>[^<>@\"]*[^\s<>@\"])\s*<(?P<address>[^<>]+)>$")
+_IDENTITY_ARN = re.compile(
+    r"^arn:(?P<partition>aws[a-z-]*):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
+    r"identity/(?P<name>[^/\s]+)$"
+)
+_CONFIGURATION_SET_ARN = re.compile(
+    r"^arn:aws[a-z-]*:ses:[a-z0-9-]*:\d{12}:configuration-set/(?P<name>[^/\s]+)$"
+)
+CONFIGURATION_SET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def unresolved(value: str | None) -> bool:
+    return value is not None and cdk.Token.is_unresolved(value)
+
+
+def from_address_problems(value: str) -> tuple[str | None, list[str]]:
+    """The bare address in ``value`` (``addr`` or ``Display Name <addr>``) and the problems."""
+    display = _DISPLAY_FORM.match(value)
+    address = display["address"].strip() if display else value.strip()
+    if display is None and ("<" in value or ">" in value):
+        return None, [
+            f"from_address {value!r} is not an email address: use 'noreply@example.com' or the "
+            "display-name form 'Example Orders <noreply@example.com>' with one address in <>"
+        ]
+    if value != value.strip() or not _ADDRESS.match(address) or parseaddr(address)[1] != address:
+        return None, [
+            f"from_address {value!r} is not an email address: expected local-part@domain such as "
+            "'noreply@example.com' (or 'Example Orders <noreply@example.com>')"
+        ]
+    return address.lower(), []
+
+
+@dataclass(frozen=True)
+class IdentityArn:
+    partition: str
+    region: str
+    account: str
+    name: str
+
+    @property
+    def is_email(self) -> bool:
+        return "@" in self.name
+
+
+def parse_identity_arn(value: str) -> tuple[IdentityArn | None, list[str]]:
+    match = _IDENTITY_ARN.match(value)
+    if not match:
+        return None, [
+            f"identity {value!r} is not an SES identity ARN: expected "
+            "arn:<partition>:ses:<region>:<account>:identity/<email-or-domain>, or pass an "
+            "ses.IEmailIdentity (e.g. ses.EmailIdentity.from_email_identity_name(...))"
+        ]
+    return IdentityArn(match["partition"], match["region"], match["account"], match["name"]), []
+
+
+def coverage_problems(from_address: str, identity_name: str) -> list[str]:
+    """An email identity must be the from address; a domain identity its domain or a parent."""
+    identity = identity_name.lower()
+    domain = from_address.rsplit("@", 1)[1]
+    if "@" in identity:
+        if identity != from_address:
+            return [
+                f"from_address {from_address!r} is not covered by email identity {identity_name!r}: "
+                f"send from {identity_name!r}, or use a domain identity for {domain!r}"
+            ]
+        return []
+    if domain != identity and not domain.endswith("." + identity):
+        return [
+            f"from_address {from_address!r} is not covered by domain identity {identity_name!r}: "
+            f"use an address @{identity_name} (or a subdomain of it), or an identity for {domain!r}"
+        ]
+    return []
+
+
+def environment_problems(identity: IdentityArn, stack: cdk.Stack) -> list[str]:
+    problems = []
+    if not unresolved(stack.region) and identity.region != stack.region:
+        problems.append(
+            f"identity region {identity.region!r} differs from the stack's region "
+            f"{stack.region!r}: Pinpoint can use only SES identities of its own region"
+        )
+    if not unresolved(stack.account) and identity.account != stack.account:
+        problems.append(
+            f"identity account {identity.account!r} differs from the stack's account "
+            f"{stack.account!r}: verify the identity in account {stack.account}"
+        )
+    return problems
+
+
+def configuration_set_problems(value: str) -> list[str]:
+    arn = _CONFIGURATION_SET_ARN.match(value)
+    if arn:
+        return [
+            f"configuration_set {value!r} is an ARN, but Pinpoint takes the configuration set "
+            f"NAME: use {arn['name']!r}"
+        ]
+    if not CONFIGURATION_SET_NAME.match(value):
+        return [
+            f"configuration_set {value!r} is not an SES configuration set name: use 1-64 "
+            "letters, digits, '-' or '_'"
+        ]
+    return []

@@ -1,0 +1,41 @@
+"""Structured logs: one JSON object per line, with pre-signed URLs redacted from every record."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+from typing import Any
+
+LOGGER_NAME = "pinpoint_email_channel"
+_PRESIGNED_URL = re.compile(r"https?://[^\s\"']*(?:X-Amz-Signature|Signature=)[^\s\"']*", re.I)
+REDACTED = "<redacted-url>"
+
+
+def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    return _PRESIGNED_URL.sub(REDACTED, text)
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        fields: dict[str, Any] = {"level": record.levelname, "message": record.getMessage()}
+        fields.update(getattr(record, "fields", {}))
+        if record.exc_info and record.exc_info[0] is not None:
+            fields["error_type"] = record.exc_info[0].__name__
+        secrets: tuple[str, ...] = getattr(record, "secrets", ())
+        return redact(json.dumps(fields, default=str), secrets)
+
+
+def get_logger() -> logging.Logger:
+    logger = logging.getLogger(LOGGER_NAME)
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.setFormatter(JsonFormatter())
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+    return logger

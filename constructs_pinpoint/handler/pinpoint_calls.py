@@ -1,0 +1,159 @@
+"""The two Pinpoint calls the handler makes, with bounded retries for transient errors.
+
+botocore's own retries are switched off for this client: the retry loop below knows the
+Lambda's deadline, and botocore's does not.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+
+from .properties import ChannelSettings
+
+RETRYABLE_CODES = frozenset(
+    {
+        "TooManyRequestsException",
+        "InternalServerErrorException",
+        "ThrottlingException",
+        "ServiceUnavailable",
+        "RequestTimeout",
+    }
+)
+NOT_FOUND_CODE = "NotFoundException"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+
+    def delay(self, attempt: int) -> float:
+        # Full jitter: a throttled account is not hit by every channel of a stack in lockstep.
+        return float(random.uniform(0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1))))
+
+
+DEFAULT_RETRY = RetryPolicy()
+
+
+class PinpointCallFailed(Exception):
+    """A Pinpoint call failed for good; ``reason`` is what CloudFormation shows the user."""
+
+    def __init__(self, reason: str, code: str | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.code = code
+
+
+def error_code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code", ""))
+
+
+def _is_retryable(error: Exception) -> bool:
+    if isinstance(error, ClientError):
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+        return error_code(error) in RETRYABLE_CODES or int(status or 0) >= 500
+    return isinstance(error, ConnectionError | HTTPClientError)
+
+
+def _describe(error: Exception) -> str:
+    if isinstance(error, ClientError):
+        message = error.response.get("Error", {}).get("Message") or str(error)
+        return f"{error_code(error)}: {message}"
+    return f"{type(error).__name__}: {error}"
+
+
+def call_with_retries(
+    call: Callable[[], dict[str, Any]],
+    *,
+    operation: str,
+    seconds_left: Callable[[], float],
+    retry: RetryPolicy = DEFAULT_RETRY,
+    sleep: Callable[[float], None] = time.sleep,
+) -> dict[str, Any]:
+    """Run ``call``; retry transient errors while attempts and time remain."""
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            return call()
+        except (ClientError, ConnectionError, HTTPClientError) as error:
+            if not _is_retryable(error):
+                raise
+            delay = retry.delay(attempt)
+            if attempt >= retry.max_attempts or delay >= seconds_left():
+                raise PinpointCallFailed(
+                    f"{operation} still failing after {attempt} attempts: {_describe(error)}",
+                    error_code(error) if isinstance(error, ClientError) else None,
+                ) from error
+            sleep(delay)
+
+
+def update_email_channel(
+    client: Any, settings: ChannelSettings, *, seconds_left: Callable[[], float], **kwargs: Any
+) -> dict[str, str]:
+    """UpdateEmailChannel with the full request; returns the attributes for ``Data``."""
+    try:
+        response = call_with_retries(
+            lambda: client.update_email_channel(
+                ApplicationId=settings.application_id,
+                EmailChannelRequest=settings.email_channel_request(),
+            ),
+            operation="UpdateEmailChannel",
+            seconds_left=seconds_left,
+            **kwargs,
+        )
+    except ClientError as error:
+        raise PinpointCallFailed(
+            _explain(error, settings.application_id), error_code(error)
+        ) from error
+    channel = response.get("EmailChannelResponse", {})
+    return {
+        "ApplicationId": str(channel.get("ApplicationId", settings.application_id)),
+        "MessagesPerSecond": str(channel.get("MessagesPerSecond", "")),
+        "Version": str(channel.get("Version", "")),
+        "Enabled": str(channel.get("Enabled", settings.enabled)).lower(),
+    }
+
+
+def delete_email_channel(
+    client: Any, application_id: str, *, seconds_left: Callable[[], float], **kwargs: Any
+) -> bool:
+    """DeleteEmailChannel; returns False when there was nothing to delete."""
+    try:
+        call_with_retries(
+            lambda: client.delete_email_channel(ApplicationId=application_id),
+            operation="DeleteEmailChannel",
+            seconds_left=seconds_left,
+            **kwargs,
+        )
+    except ClientError as error:
+        # Matched by error code: the app or its channel is gone already, which is what Delete wants.
+        if error_code(error) == NOT_FOUND_CODE:
+            return False
+        raise PinpointCallFailed(_explain(error, application_id), error_code(error)) from error
+    return True
+
+
+def _explain(error: ClientError, application_id: str) -> str:
+    code = error_code(error)
+    detail = _describe(error)
+    if code == NOT_FOUND_CODE:
+        return (
+            f"Pinpoint application {application_id} was not found in this account and region "
+            f"({detail}). Check the application id, or create the app before the channel."
+        )
+    if code in ("ForbiddenException", "AccessDeniedException"):
+        return (
+            f"Pinpoint refused access to application {application_id} ({detail}). The handler's "
+            "role allows only the email channels of the apps declared in this stack."
+        )
+    if code == "BadRequestException":
+        return f"Pinpoint rejected the email channel of application {application_id}: {detail}"
+    return f"Pinpoint call for application {application_id} failed: {detail}"

@@ -1,0 +1,108 @@
+"""Builds the sender the environment asks for."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+import boto3  # type: ignore[import-untyped, unused-ignore]
+from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
+from botocore.exceptions import NoRegionError  # type: ignore[import-untyped, unused-ignore]
+
+from .config import (
+    CONFIGURE_SENDER_HINT,
+    ENV_APPLICATION_ID,
+    ENV_FROM_ADDRESS,
+    DeliveryBackend,
+    SenderConfig,
+)
+from .errors import SenderConfigError
+from .pinpoint import PinpointEmailSender
+from .sender import EmailSender
+from .sesv2 import SesV2EmailSender
+
+__all__ = ["default_client_config", "sender_from_config", "sender_from_environment"]
+
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 15
+MAX_ATTEMPTS = 3
+
+
+def default_client_config() -> Config:
+    """Bounded timeouts and botocore's "standard" retry mode (3 attempts in all).
+
+    Worst case per call: 3 × (5 s connect + 15 s read) plus backoff, so keep the
+    Lambda timeout above ~65 s or pass a tighter ``client_config``.  Retries of
+    timeouts and 5xx errors can deliver a message twice.
+    """
+    return Config(
+        connect_timeout=CONNECT_TIMEOUT_SECONDS,
+        read_timeout=READ_TIMEOUT_SECONDS,
+        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        user_agent_extra="constructs-pinpoint-sending",
+    )
+
+
+def sender_from_environment(
+    environ: Mapping[str, str] | None = None,
+    session: boto3.session.Session | None = None,
+    *,
+    client_config: Config | None = None,
+) -> EmailSender:
+    """Read the ``PINPOINT_EMAIL_*`` variables and build the matching sender.
+
+    Args:
+        environ: the variables; ``os.environ`` by default.
+        session: the boto3 session to create the client from; a new default
+            session (credentials and region from the environment) by default.
+        client_config: botocore client config; :func:`default_client_config`
+            by default.
+
+    Raises:
+        SenderConfigError: a variable is missing or invalid, or no AWS region
+            is configured.
+
+    Build the sender once per Lambda execution environment (at module level)
+    so the client and its connections are reused across invocations.
+    """
+    config = SenderConfig.from_environ(os.environ if environ is None else environ)
+    return sender_from_config(config, session=session, client_config=client_config)
+
+
+def sender_from_config(
+    config: SenderConfig,
+    *,
+    session: boto3.session.Session | None = None,
+    client_config: Config | None = None,
+) -> EmailSender:
+    """Build the sender ``config`` describes (see :func:`sender_from_environment`)."""
+    session = session if session is not None else boto3.session.Session()
+    client_config = client_config if client_config is not None else default_client_config()
+    try:
+        if config.backend is DeliveryBackend.PINPOINT:
+            if not config.application_id:
+                raise SenderConfigError(
+                    f"{ENV_APPLICATION_ID} is required for the Pinpoint backend. "
+                    f"{CONFIGURE_SENDER_HINT}",
+                    ENV_APPLICATION_ID,
+                )
+            return PinpointEmailSender(
+                session.client("pinpoint", config=client_config), config.application_id
+            )
+        if not config.from_address:
+            raise SenderConfigError(
+                f"{ENV_FROM_ADDRESS} is required for the SES v2 backend. {CONFIGURE_SENDER_HINT}",
+                ENV_FROM_ADDRESS,
+            )
+        return SesV2EmailSender(
+            session.client("sesv2", config=client_config),
+            config.from_address,
+            config.configuration_set,
+            from_identity_arn=config.identity_arn,
+        )
+    except NoRegionError:
+        raise SenderConfigError(
+            "no AWS region is configured for the e-mail client: set AWS_REGION "
+            "(Lambda sets it for you) or pass a boto3 session with region_name",
+            "AWS_REGION",
+        ) from None

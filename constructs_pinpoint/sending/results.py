@@ -1,0 +1,152 @@
+"""Typed, immutable per-recipient results, identical in shape for every backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import overload
+
+from .config import DeliveryBackend
+
+__all__ = ["DeliveryOutcome", "DeliveryResult", "RecipientKind", "SendReport"]
+
+
+class RecipientKind(str, Enum):
+    """What a :attr:`DeliveryResult.recipient` string identifies."""
+
+    ADDRESS = "address"
+    """An e-mail address."""
+    ENDPOINT = "endpoint"
+    """A Pinpoint endpoint id."""
+    USER = "user"
+    """A Pinpoint user id (one result per endpoint of the user)."""
+
+
+class DeliveryOutcome(str, Enum):
+    """Per-recipient outcome; the values are Pinpoint's ``DeliveryStatus`` values.
+
+    ``SUCCESSFUL`` means the service *accepted* the message for delivery (Pinpoint
+    status SUCCESSFUL, or an SES v2 MessageId); bounces and complaints arrive
+    later as events, not here.
+    """
+
+    SUCCESSFUL = "SUCCESSFUL"
+    THROTTLED = "THROTTLED"
+    """Pinpoint throttled this recipient: retry later."""
+    TEMPORARY_FAILURE = "TEMPORARY_FAILURE"
+    """A temporary error; Pinpoint does not retry by itself: retry later."""
+    PERMANENT_FAILURE = "PERMANENT_FAILURE"
+    """Delivery failed and will fail again; do not retry."""
+    UNKNOWN_FAILURE = "UNKNOWN_FAILURE"
+    """Unknown error, or no result was returned for this recipient. Not retried
+    automatically: the message may have been sent."""
+    OPT_OUT = "OPT_OUT"
+    """The recipient opted out; do not retry."""
+    DUPLICATE = "DUPLICATE"
+    """Another recipient of the same request has the same address; that one
+    received the message."""
+
+    @classmethod
+    def from_pinpoint(cls, status: object) -> DeliveryOutcome:
+        """Map a Pinpoint ``DeliveryStatus``; unknown values map to UNKNOWN_FAILURE."""
+        if isinstance(status, str):
+            try:
+                return cls(status)
+            except ValueError:
+                pass
+        return cls.UNKNOWN_FAILURE
+
+    @property
+    def succeeded(self) -> bool:
+        return self is DeliveryOutcome.SUCCESSFUL
+
+    @property
+    def retryable(self) -> bool:
+        """True for THROTTLED and TEMPORARY_FAILURE only."""
+        return self in (DeliveryOutcome.THROTTLED, DeliveryOutcome.TEMPORARY_FAILURE)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeliveryResult:
+    """The outcome of sending one message to one recipient.
+
+    Attributes:
+        recipient: the address, endpoint id or user id the caller passed.
+        recipient_kind: which of the three ``recipient`` is.
+        status: the outcome.
+        message_id: the service's message id, when the message was accepted.
+        status_message: the service's explanation, when it gave one.
+        status_code: the downstream status code Pinpoint reports; 200 for an
+            SES v2 message that was accepted.
+        address: the e-mail address the message went (or would go) to, when
+            known: the recipient itself for addresses, Pinpoint's reported
+            address for endpoints and users.
+        endpoint_id: for user recipients, the endpoint of the user this result
+            is about (a user may have several).
+    """
+
+    recipient: str
+    recipient_kind: RecipientKind
+    status: DeliveryOutcome
+    message_id: str | None = None
+    status_message: str | None = None
+    status_code: int | None = None
+    address: str | None = None
+    endpoint_id: str | None = None
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status.succeeded
+
+    @property
+    def retryable(self) -> bool:
+        """True if the status is THROTTLED or TEMPORARY_FAILURE."""
+        return self.status.retryable
+
+
+@dataclass(frozen=True)
+class SendReport(Sequence[DeliveryResult]):
+    """The results of one ``send_to_*`` call, in recipient order.
+
+    Behaves as an immutable sequence of :class:`DeliveryResult`.  Recipients
+    that were given more than once appear once.
+    """
+
+    results: tuple[DeliveryResult, ...]
+    backend: DeliveryBackend
+
+    @overload
+    def __getitem__(self, index: int) -> DeliveryResult: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[DeliveryResult, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> DeliveryResult | tuple[DeliveryResult, ...]:
+        return self.results[index]
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def __iter__(self) -> Iterator[DeliveryResult]:
+        return iter(self.results)
+
+    @property
+    def all_succeeded(self) -> bool:
+        return all(result.succeeded for result in self.results)
+
+    @property
+    def succeeded(self) -> tuple[DeliveryResult, ...]:
+        return tuple(result for result in self.results if result.succeeded)
+
+    @property
+    def failed(self) -> tuple[DeliveryResult, ...]:
+        return tuple(result for result in self.results if not result.succeeded)
+
+    @property
+    def retryable(self) -> tuple[DeliveryResult, ...]:
+        return tuple(result for result in self.results if result.retryable)
+
+    def recipients_to_retry(self) -> tuple[str, ...]:
+        """Recipients with a retryable result, once each, in order."""
+        return tuple(dict.fromkeys(result.recipient for result in self.retryable))

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Idempotent set-up: a project venv (.venv) with the package and its dev tools, and the pinned
+# Node tooling (CDK CLI 2.x and Node 22 for jsii) in node_modules. Re-running is cheap: each
+# half is redone only when its lock inputs change. Source it to get PATH set up as well.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PYTHON="${PYTHON:-python3}"
+stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
+
+py_stamp="$(stamp pyproject.toml)"
+if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$py_stamp" ]; then
+  echo "setup: installing Python dependencies into .venv" >&2
+  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+  echo "$py_stamp" > .venv/.setup-stamp
+fi
+
+node_stamp="$(stamp package.json package-lock.json)"
+if [ ! -x node_modules/.bin/cdk ] || [ "$(cat node_modules/.setup-stamp 2>/dev/null)" != "$node_stamp" ]; then
+  echo "setup: installing the pinned CDK CLI and Node 22 into node_modules" >&2
+  npm ci --no-audit --no-fund --loglevel=error >&2
+  echo "$node_stamp" > node_modules/.setup-stamp
+fi
+
+# Node 22 from npm first on PATH: jsii (inside every Python CDK process) and the CDK CLI then run
+# on a supported Node, so neither prints the Node 20 end-of-life banner.
+export PATH="$ROOT/node_modules/.bin:$ROOT/.venv/bin:$PATH"
