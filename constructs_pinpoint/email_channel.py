@@ -27,9 +27,9 @@ RESOURCE_TYPE = "Custom::PinpointEmailChannel"
 SES_SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
 CROSS_ACCOUNT_ROLE_WARNING = "constructs-pinpoint:crossAccountRole"
 
-# Channels already declared per application, per construct tree (keyed by the root's address):
-# two channels on one app would overwrite each other's settings on every deploy.
-_channels_by_tree: dict[str, dict[str, str]] = {}
+# Channels already declared per application, kept on the root of the construct tree: two
+# channels on one app would overwrite each other's settings on every deploy.
+_REGISTRY_ATTRIBUTE = "_constructs_pinpoint_email_channels"
 
 
 class EmailChannel(cdk.Resource):
@@ -149,7 +149,11 @@ class EmailChannel(cdk.Resource):
             self._warn_cross_account(prop, passed)
 
     def _duplicate_problems(self) -> list[str]:
-        channels = _channels_by_tree.setdefault(self.node.root.node.addr, {})
+        root = self.node.root
+        channels: dict[str, str] | None = getattr(root, _REGISTRY_ATTRIBUTE, None)
+        if channels is None:
+            channels = {}
+            setattr(root, _REGISTRY_ATTRIBUTE, channels)
         application_id = self.application.application_id
         other = channels.get(application_id)
         if other is not None:

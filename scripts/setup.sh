@@ -4,11 +4,12 @@
 # half is redone only when its lock inputs change. Source it to get PATH set up as well.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
 
 PYTHON="${PYTHON:-python3}"
 stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
+(
+cd "$ROOT"
 py_stamp="$(stamp pyproject.toml)"
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$py_stamp" ]; then
   echo "setup: installing Python dependencies into .venv" >&2
@@ -24,6 +25,7 @@ if [ ! -x node_modules/.bin/cdk ] || [ "$(cat node_modules/.setup-stamp 2>/dev/n
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$node_stamp" > node_modules/.setup-stamp
 fi
+)
 
 # Node 22 from npm first on PATH: jsii (inside every Python CDK process) and the CDK CLI then run
 # on a supported Node, so neither prints the Node 20 end-of-life banner.

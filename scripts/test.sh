@@ -2,6 +2,7 @@
 # Fresh machine -> the whole test suite. Extra arguments go to pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
+cd "$ROOT"
 start=$(date +%s.%N)
 status=0
 python -m pytest "$@" || status=$?

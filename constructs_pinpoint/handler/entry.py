@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import cfn_response, pinpoint_calls
-from .log import get_logger
+from .log import get_logger, redact
 from .properties import ChannelSettings, InvalidProperties
 
 RESOURCE_TYPE = "Custom::PinpointEmailChannel"
@@ -21,6 +21,10 @@ RESOURCE_TYPE = "Custom::PinpointEmailChannel"
 FAILED_CREATE_PREFIX = "create-failed:"
 # Time kept back for the FAILED answer when the work overruns the Lambda's timeout.
 RESPONSE_RESERVE_SECONDS = 4.0
+# PUTs stop this long before the deadline (at most 1/20 of the run), so a worker still sending
+# when the deadline guard gives up has finished, and logged, before the Lambda returns.
+SEND_MARGIN_SECONDS = 0.5
+WORKER_THREAD_NAME = "pinpoint-email-channel"
 
 _client: Any = None
 
@@ -75,7 +79,14 @@ def process(
     except pinpoint_calls.PinpointCallFailed as error:
         return Outcome("FAILED", failed_physical_id, error.reason)
     except Exception as error:  # answer FAILED for anything unforeseen rather than hang the stack
-        get_logger().exception("unexpected error", extra={"fields": {"outcome": "error"}})
+        url = event.get("ResponseURL")
+        get_logger().exception(
+            "unexpected error",
+            extra={
+                "fields": {"request_id": event.get("RequestId"), "outcome": "error"},
+                "secrets": (url,) if isinstance(url, str) else (),
+            },
+        )
         return Outcome("FAILED", failed_physical_id, f"Unexpected {type(error).__name__}: {error}")
 
 
@@ -98,27 +109,29 @@ def _delete(
 def on_event(event: Mapping[str, Any], context: Any) -> None:
     started = time.monotonic()
     logger = get_logger()
-    url = event.get("ResponseURL") if isinstance(event, Mapping) else None
+    is_mapping = isinstance(event, Mapping)
+    url = event.get("ResponseURL") if is_mapping else None
     fields: dict[str, Any] = {
-        "request_id": event.get("RequestId") if isinstance(event, Mapping) else None,
-        "logical_id": event.get("LogicalResourceId") if isinstance(event, Mapping) else None,
-        "request_type": event.get("RequestType") if isinstance(event, Mapping) else None,
+        "request_id": event.get("RequestId") if is_mapping else None,
+        "logical_id": event.get("LogicalResourceId") if is_mapping else None,
+        "request_type": event.get("RequestType") if is_mapping else None,
     }
-    secrets = (url,) if isinstance(url, str) else ()
-    if not isinstance(url, str) or not url:
-        fields["outcome"] = "dropped"
+    secrets = (url,) if isinstance(url, str) and url else ()
+    if not secrets:
+        fields.update(outcome="dropped", duration_ms=_elapsed_ms(started))
         logger.error("event has no ResponseURL: nothing to answer", extra={"fields": fields})
         return
-    assert isinstance(event, Mapping)
 
-    deadline = started + _remaining_seconds(context)
-    reserve = min(RESPONSE_RESERVE_SECONDS, _remaining_seconds(context) / 4)
+    remaining = _remaining_seconds(context)
+    deadline = started + remaining
+    reserve = min(RESPONSE_RESERVE_SECONDS, remaining / 4)
+    send_margin = min(SEND_MARGIN_SECONDS, remaining / 20)
 
     def work_seconds_left() -> float:
         return deadline - reserve - time.monotonic()
 
     def send_seconds_left() -> float:
-        return deadline - time.monotonic()
+        return deadline - send_margin - time.monotonic()
 
     responder = cfn_response.Responder(
         event,
@@ -127,17 +140,15 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
         ),
     )
     log_stream = getattr(context, "log_stream_name", None)
-    result: list[Outcome] = []
 
     def work() -> None:
         try:
             outcome = process(event, pinpoint_client, work_seconds_left)
         except Exception as error:  # pragma: no cover - process() already catches
             outcome = Outcome("FAILED", str(event.get("PhysicalResourceId") or ""), repr(error))
-        result.append(outcome)
         _answer(responder, outcome, log_stream, fields, secrets)
 
-    worker = threading.Thread(target=work, name="pinpoint-email-channel", daemon=True)
+    worker = threading.Thread(target=work, name=WORKER_THREAD_NAME, daemon=True)
     worker.start()
     worker.join(timeout=max(0.0, work_seconds_left()))
     if worker.is_alive():
@@ -150,8 +161,11 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
             "Timed out waiting for Pinpoint before the handler's Lambda timeout; nothing more "
             "will be sent for this request. Deploy again once Pinpoint responds.",
         )
-        _answer(responder, timeout, log_stream, fields, secrets)
-    fields["duration_ms"] = round((time.monotonic() - started) * 1000)
+        if not _answer(responder, timeout, log_stream, fields, secrets):
+            # The worker's answer is on its way: returning now would freeze the Lambda mid-PUT.
+            responder.wait_finished(deadline - time.monotonic())
+    fields.setdefault("outcome", "in-flight")  # only if the worker is still sending at the deadline
+    fields["duration_ms"] = _elapsed_ms(started)
     logger.info("done", extra={"fields": fields, "secrets": secrets})
 
 
@@ -161,21 +175,36 @@ def _answer(
     log_stream: str | None,
     fields: dict[str, Any],
     secrets: tuple[str, ...],
-) -> None:
-    reason = outcome.reason
-    if outcome.status == "FAILED" and log_stream:
-        reason = f"{reason} (log stream {log_stream})"
+) -> bool:
+    """Send ``outcome`` unless an answer was sent already; True if this call sent it."""
+    # The Reason is shown in the stack's events: it must never carry the pre-signed URL.
+    reason = redact(outcome.reason, secrets)
+    suffix = f" (log stream {log_stream})" if outcome.status == "FAILED" and log_stream else ""
     try:
-        sent = responder.answer(outcome.status, outcome.physical_id, reason, outcome.data)
-    except cfn_response.ResponseNotDelivered as error:
-        fields.update(outcome=outcome.status, delivery="failed", delivery_error=str(error))
-        get_logger().error("answer not delivered", extra={"fields": fields, "secrets": secrets})
-        return
+        sent = responder.answer(
+            outcome.status, outcome.physical_id, reason, outcome.data, reason_suffix=suffix
+        )
+    except Exception as error:  # ResponseNotDelivered, or anything unforeseen while sending
+        fields.update(
+            outcome=outcome.status,
+            physical_id=outcome.physical_id,
+            delivery="failed",
+            delivery_error=f"{type(error).__name__}: {error}",
+        )
+        get_logger().error(
+            "answer not delivered", extra={"fields": dict(fields), "secrets": secrets}
+        )
+        return True
     if sent:
         fields.update(outcome=outcome.status, physical_id=outcome.physical_id)
         if outcome.status == "FAILED":
-            fields["reason"] = outcome.reason
+            fields["reason"] = reason
         get_logger().info("answered", extra={"fields": dict(fields), "secrets": secrets})
+    return sent
+
+
+def _elapsed_ms(started: float) -> int:
+    return round((time.monotonic() - started) * 1000)
 
 
 def _remaining_seconds(context: Any) -> float:

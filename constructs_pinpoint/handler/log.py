@@ -26,6 +26,7 @@ class JsonFormatter(logging.Formatter):
         fields.update(getattr(record, "fields", {}))
         if record.exc_info and record.exc_info[0] is not None:
             fields["error_type"] = record.exc_info[0].__name__
+            fields["traceback"] = self.formatException(record.exc_info)
         secrets: tuple[str, ...] = getattr(record, "secrets", ())
         return redact(json.dumps(fields, default=str), secrets)
 

@@ -40,6 +40,8 @@ class RetryPolicy:
 
 
 DEFAULT_RETRY = RetryPolicy()
+# Looked up at call time, like DEFAULT_RETRY, so tests can run the retry path without waiting.
+backoff_sleep: Callable[[float], None] = time.sleep
 
 
 class PinpointCallFailed(Exception):
@@ -74,10 +76,12 @@ def call_with_retries(
     *,
     operation: str,
     seconds_left: Callable[[], float],
-    retry: RetryPolicy = DEFAULT_RETRY,
-    sleep: Callable[[float], None] = time.sleep,
+    retry: RetryPolicy | None = None,
+    sleep: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
     """Run ``call``; retry transient errors while attempts and time remain."""
+    retry = retry or DEFAULT_RETRY
+    pause = sleep or backoff_sleep
     attempt = 0
     while True:
         attempt += 1
@@ -89,10 +93,11 @@ def call_with_retries(
             delay = retry.delay(attempt)
             if attempt >= retry.max_attempts or delay >= seconds_left():
                 raise PinpointCallFailed(
-                    f"{operation} still failing after {attempt} attempts: {_describe(error)}",
+                    f"{operation} still failing after {attempt} attempts ({_describe(error)}). "
+                    "Pinpoint is throttling or unavailable: deploy again later.",
                     error_code(error) if isinstance(error, ClientError) else None,
                 ) from error
-            sleep(delay)
+            pause(delay)
 
 
 def update_email_channel(
@@ -105,7 +110,7 @@ def update_email_channel(
                 ApplicationId=settings.application_id,
                 EmailChannelRequest=settings.email_channel_request(),
             ),
-            operation="UpdateEmailChannel",
+            operation=f"UpdateEmailChannel for application {settings.application_id}",
             seconds_left=seconds_left,
             **kwargs,
         )
@@ -129,7 +134,7 @@ def delete_email_channel(
     try:
         call_with_retries(
             lambda: client.delete_email_channel(ApplicationId=application_id),
-            operation="DeleteEmailChannel",
+            operation=f"DeleteEmailChannel for application {application_id}",
             seconds_left=seconds_left,
             **kwargs,
         )

@@ -57,7 +57,9 @@ def check_address(value: object) -> str:
     if not sep or not local or not domain:
         raise AddressProblem("it is not of the form local@domain")
     if len(local) > MAX_LOCAL_PART_LENGTH:
-        raise AddressProblem(f"the part before '@' is longer than {MAX_LOCAL_PART_LENGTH} characters")
+        raise AddressProblem(
+            f"the part before '@' is longer than {MAX_LOCAL_PART_LENGTH} characters"
+        )
     if not _LOCAL_RE.match(local):
         raise AddressProblem(f"the part before '@' ({local!r}) is not a valid local part")
     labels = domain.split(".")

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from .addresses import AddressProblem, check_sender_address
 from .errors import SenderConfigError
@@ -59,7 +59,7 @@ CONFIGURE_SENDER_HINT = (
 )
 
 
-class DeliveryBackend(str, Enum):
+class DeliveryBackend(StrEnum):
     """Which AWS API delivers the e-mail."""
 
     PINPOINT = "pinpoint"
@@ -106,9 +106,7 @@ class SenderConfig:
         if backend is DeliveryBackend.PINPOINT and application_id is None:
             raise _missing(ENV_APPLICATION_ID, "the Pinpoint backend needs the application id")
         if backend is DeliveryBackend.SES_V2 and from_address is None:
-            raise _missing(
-                ENV_FROM_ADDRESS, "the SES v2 backend needs a verified sender address"
-            )
+            raise _missing(ENV_FROM_ADDRESS, "the SES v2 backend needs a verified sender address")
         if from_address is not None:
             try:
                 check_sender_address(from_address)

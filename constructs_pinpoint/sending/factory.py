@@ -31,14 +31,14 @@ MAX_ATTEMPTS = 3
 def default_client_config() -> Config:
     """Bounded timeouts and botocore's "standard" retry mode (3 attempts in all).
 
-    Worst case per call: 3 × (5 s connect + 15 s read) plus backoff, so keep the
+    Worst case per call: 3 x (5 s connect + 15 s read) plus backoff, so keep the
     Lambda timeout above ~65 s or pass a tighter ``client_config``.  Retries of
     timeouts and 5xx errors can deliver a message twice.
     """
     return Config(
         connect_timeout=CONNECT_TIMEOUT_SECONDS,
         read_timeout=READ_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+        retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
         user_agent_extra="constructs-pinpoint-sending",
     )
 

@@ -71,8 +71,7 @@ class EmailMessage:
         if self.raw_mime is not None:
             if simple_given:
                 raise EmailMessageError(
-                    "give either raw_mime or simple content (subject/html_body/text_body), "
-                    "not both"
+                    "give either raw_mime or simple content (subject/html_body/text_body), not both"
                 )
             self._check_raw()
         elif not simple_given:
@@ -201,4 +200,6 @@ def _checked(what: str, value: object, *, sender: bool) -> None:
         else:
             check_address(value)
     except AddressProblem as problem:
-        raise EmailMessageError(f"{what} {value!r} is not a valid e-mail address: {problem}") from None
+        raise EmailMessageError(
+            f"{what} {value!r} is not a valid e-mail address: {problem}"
+        ) from None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import overload
 
 from .config import DeliveryBackend
@@ -12,7 +12,7 @@ from .config import DeliveryBackend
 __all__ = ["DeliveryOutcome", "DeliveryResult", "RecipientKind", "SendReport"]
 
 
-class RecipientKind(str, Enum):
+class RecipientKind(StrEnum):
     """What a :attr:`DeliveryResult.recipient` string identifies."""
 
     ADDRESS = "address"
@@ -23,7 +23,7 @@ class RecipientKind(str, Enum):
     """A Pinpoint user id (one result per endpoint of the user)."""
 
 
-class DeliveryOutcome(str, Enum):
+class DeliveryOutcome(StrEnum):
     """Per-recipient outcome; the values are Pinpoint's ``DeliveryStatus`` values.
 
     ``SUCCESSFUL`` means the service *accepted* the message for delivery (Pinpoint

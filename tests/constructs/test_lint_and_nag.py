@@ -1,0 +1,89 @@
+"""cfn-lint, cdk-nag (AwsSolutions) and aws-cdk-lib's built-in validation over the example app
+and every snapshot configuration: any new finding fails here."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from cdk_nag import AwsSolutionsChecks
+
+import app as example
+from channel_configurations import build_all
+from synth_support import new_app
+
+
+def _cfn_lint(paths: list[Path]) -> list[dict[str, Any]]:
+    executable = shutil.which("cfn-lint")
+    assert executable, "cfn-lint is installed by scripts/setup.sh"
+    run = subprocess.run(
+        [executable, "--format", "json", *map(str, paths)], capture_output=True, text=True
+    )
+    assert run.returncode in (0, 2, 4, 6, 8, 10, 12, 14), run.stderr
+    return json.loads(run.stdout or "[]")  # type: ignore[no-any-return]
+
+
+def test_cfn_lint_is_clean_on_every_template(synthesized) -> None:
+    templates = sorted(Path(synthesized.outdir).glob("*.template.json"))
+    assert len(templates) == len(synthesized.templates) >= 6
+    findings = [
+        f"{m['Rule']['Id']} {Path(m['Filename']).name}: {m['Message']}" for m in _cfn_lint(templates)
+    ]
+    assert findings == []
+
+
+def test_cfn_lint_sees_pinpoint_end_of_support_without_the_acknowledgment(
+    synthesized, tmp_path: Path
+) -> None:
+    template = json.loads(Path(synthesized.outdir, "OrdersEmail.template.json").read_text())
+    for resource in template["Resources"].values():
+        resource.get("Metadata", {}).pop("cfn-lint", None)
+    bare = tmp_path / "bare.template.json"
+    bare.write_text(json.dumps(template))
+    assert [m["Rule"]["Id"] for m in _cfn_lint([bare])] == ["W3696"]
+
+
+def test_builtin_validation_acknowledges_only_w3696(synthesized) -> None:
+    report = json.loads(Path(synthesized.outdir, "validation-report.json").read_text())
+    (plugin,) = report["pluginReports"]
+    assert plugin["conclusion"] == "success"
+    assert plugin["violations"] == []
+    suppressed = {v["acknowledgedId"] for v in plugin["suppressedViolations"]}
+    assert suppressed == {"CloudFormation-Validate::W3696"}
+
+
+def _nag(build: Any, tmp_path: Path) -> dict[str, Any]:
+    app = new_app(outdir=tmp_path)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    build(app)
+    try:
+        app.synth()
+    except RuntimeError as error:
+        pytest.fail(f"cdk-nag findings:\n{error}\n{(tmp_path / 'validation-report.json').read_text()}")
+    return json.loads((tmp_path / "validation-report.json").read_text())  # type: ignore[no-any-return]
+
+
+def test_cdk_nag_has_no_findings(tmp_path: Path) -> None:
+    def build(app: cdk.App) -> None:
+        example.build_app(app)
+        build_all(app)
+
+    report = _nag(build, tmp_path)
+    # A clean run lists no plugin report; test_cdk_nag_catches_a_finding shows findings do show.
+    assert [p["violations"] for p in report["pluginReports"] if p["violations"]] == []
+
+
+def test_cdk_nag_catches_a_finding(tmp_path: Path) -> None:
+    """The harness above can fail: a wildcard policy is reported."""
+    app = new_app(outdir=tmp_path)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    role = iam.Role(cdk.Stack(app, "Bad"), "R", assumed_by=iam.AccountRootPrincipal())
+    role.add_to_policy(iam.PolicyStatement(actions=["mobiletargeting:*"], resources=["*"]))
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()

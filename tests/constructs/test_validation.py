@@ -1,0 +1,183 @@
+"""One test per synth-time validation rule: each message names the bad value and the fix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_ses as ses
+from aws_cdk.assertions import Annotations, Match
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from constructs_pinpoint import ConstructValidationError, EmailChannel, PinpointApp
+
+IDENTITY = "arn:aws:ses:eu-west-1:111111111111:identity/example.com"
+ENV = cdk.Environment(account="111111111111", region="eu-west-1")
+
+
+def _channel(stack: cdk.Stack | None = None, **overrides: Any) -> EmailChannel:
+    stack = stack or cdk.Stack(cdk.App(), "S", env=ENV)
+    props: dict[str, Any] = {
+        "application": PinpointApp(stack, f"App{len(stack.node.children)}"),
+        "from_address": "noreply@example.com",
+        "identity": IDENTITY,
+    }
+    props.update(overrides)
+    return EmailChannel(stack, f"Email{len(stack.node.children)}", **props)
+
+
+def _problems(**overrides: Any) -> list[str]:
+    with pytest.raises(ConstructValidationError) as error:
+        _channel(**overrides)
+    return error.value.problems
+
+
+@pytest.mark.parametrize(
+    "address", ["noreply", "noreply@", "@example.com", "no reply@example.com", "a@b", " a@example.com"]
+)
+def test_from_address_must_be_an_address(address: str) -> None:
+    (problem,) = _problems(from_address=address)
+    assert repr(address) in problem and "is not an email address" in problem
+
+
+@pytest.mark.parametrize("address", ["Orders <noreply@example.com", "<noreply@example.com>", "A <b> <noreply@example.com>"])
+def test_display_name_form_is_whole_or_rejected(address: str) -> None:
+    (problem,) = _problems(from_address=address)
+    assert repr(address) in problem and "display-name form" in problem or "not an email" in problem
+
+
+def test_display_name_form_is_accepted_and_checked_by_its_address() -> None:
+    _channel(from_address="Example Orders <noreply@example.com>")
+    (problem,) = _problems(from_address="Example Orders <noreply@other.org>")
+    assert "'noreply@other.org' is not covered by domain identity 'example.com'" in problem
+
+
+@pytest.mark.parametrize(
+    "identity",
+    [
+        "example.com",
+        "arn:aws:ses:eu-west-1:111111111111:configuration-set/example.com",
+        "arn:aws:ses:eu-west-1:1111:identity/example.com",
+        "arn:aws:sns:eu-west-1:111111111111:identity/example.com",
+    ],
+)
+def test_identity_must_be_an_ses_identity_arn(identity: str) -> None:
+    (problem,) = _problems(identity=identity)
+    assert repr(identity) in problem and "is not an SES identity ARN" in problem
+
+
+def test_email_identity_must_equal_the_from_address() -> None:
+    identity = "arn:aws:ses:eu-west-1:111111111111:identity/orders@example.com"
+    _channel(identity=identity, from_address="Orders@example.com")
+    (problem,) = _problems(identity=identity, from_address="noreply@example.com")
+    assert "'noreply@example.com' is not covered by email identity 'orders@example.com'" in problem
+
+
+@pytest.mark.parametrize("address", ["a@example.com", "a@mail.example.com", "a@x.y.example.com"])
+def test_domain_identity_covers_its_domain_and_subdomains(address: str) -> None:
+    _channel(from_address=address)
+
+
+@pytest.mark.parametrize("address", ["a@notexample.com", "a@example.org", "a@com"])
+def test_domain_identity_does_not_cover_other_domains(address: str) -> None:
+    problems = _problems(from_address=address)
+    assert any(repr(address.lower()) in p for p in problems)
+
+
+def test_identity_construct_is_checked_by_its_literal_domain() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    identity = ses.EmailIdentity(stack, "Domain", identity=ses.Identity.domain("example.org"))
+    with pytest.raises(ConstructValidationError, match="not covered by domain identity 'example.org'"):
+        _channel(stack, identity=identity)
+
+
+def test_identity_region_and_account_must_match_the_stack() -> None:
+    problems = _problems(identity="arn:aws:ses:us-east-1:222222222222:identity/example.com")
+    assert any("identity region 'us-east-1'" in p and "'eu-west-1'" in p for p in problems)
+    assert any("identity account '222222222222'" in p and "'111111111111'" in p for p in problems)
+
+
+def test_environment_agnostic_stack_skips_region_check() -> None:
+    _channel(cdk.Stack(cdk.App(), "S"), identity="arn:aws:ses:us-east-1:222222222222:identity/example.com")
+
+
+def test_configuration_set_arn_names_the_name_to_use() -> None:
+    arn = "arn:aws:ses:eu-west-1:111111111111:configuration-set/orders"
+    (problem,) = _problems(configuration_set=arn)
+    assert repr(arn) in problem and "use 'orders'" in problem
+
+
+@pytest.mark.parametrize("name", ["has space", "x" * 65, "dots.not.allowed", ""])
+def test_configuration_set_name_pattern(name: str) -> None:
+    (problem,) = _problems(configuration_set=name)
+    assert repr(name) in problem and "1-64 letters" in problem
+
+
+def test_all_problems_are_raised_together() -> None:
+    problems = _problems(
+        from_address="nope",
+        identity="example.com",
+        configuration_set="arn:aws:ses:eu-west-1:111111111111:configuration-set/c",
+    )
+    assert len(problems) == 3
+
+
+def test_two_channels_on_one_app_are_rejected_across_stacks() -> None:
+    app = cdk.App()
+    first = cdk.Stack(app, "First", env=ENV)
+    second = cdk.Stack(app, "Second", env=ENV)
+    app_id = "0123456789abcdef0123456789abcdef"
+    _channel(first, application=PinpointApp.from_application_id(first, "A", app_id))
+    with pytest.raises(ConstructValidationError) as error:
+        _channel(second, application=PinpointApp.from_application_id(second, "A", app_id))
+    (problem,) = error.value.problems
+    assert repr(app_id) in problem and "First/Email" in problem
+
+
+def test_two_channels_on_one_new_app_are_rejected() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    application = PinpointApp(stack, "Shared")
+    _channel(stack, application=application)
+    with pytest.raises(ConstructValidationError, match="S/Shared already has the email channel"):
+        _channel(stack, application=application)
+
+
+def test_separate_apps_do_not_share_the_registry() -> None:
+    for _ in range(2):
+        stack = cdk.Stack(cdk.App(), "S", env=ENV)
+        _channel(stack, application=PinpointApp.from_application_id(stack, "A", "f" * 32))
+
+
+def test_cross_account_role_is_a_warning() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    role = iam.Role.from_role_arn(stack, "Other", "arn:aws:iam::999999999999:role/events")
+    channel = _channel(stack, role=role)
+    Annotations.from_stack(stack).has_warning(
+        f"/{channel.node.path}", Match.string_like_regexp("role arn:aws:iam::999999999999:role/events is in account 999999999999")
+    )
+
+
+def test_tokens_are_not_validated() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    address = cdk.CfnParameter(stack, "From").value_as_string
+    identity = cdk.CfnParameter(stack, "Identity").value_as_string
+    config_set = cdk.CfnParameter(stack, "ConfigSet").value_as_string
+    _channel(stack, from_address=address, identity=identity, configuration_set=config_set)
+
+
+TEXT = st.text(min_size=0, max_size=80)
+ADDRESSISH = st.one_of(TEXT, st.from_regex(r"[A-Za-z0-9 .<>\"@_+-]{0,40}@[a-z.]{0,20}", fullmatch=True))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(from_address=ADDRESSISH, identity=TEXT, configuration_set=st.one_of(st.none(), TEXT))
+def test_arbitrary_input_is_valid_or_our_error(
+    from_address: str, identity: str, configuration_set: str | None
+) -> None:
+    try:
+        _channel(from_address=from_address, identity=identity, configuration_set=configuration_set)
+    except ConstructValidationError as error:
+        assert error.problems and all(isinstance(p, str) and p for p in error.problems)

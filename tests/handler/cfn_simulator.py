@@ -1,0 +1,517 @@
+"""CloudFormation, S3 and Lambda as the ``Custom::PinpointEmailChannel`` handler sees them.
+
+- ``load_handler`` imports the handler the way Lambda does, as the top-level package ``handler``
+  (``handler.entry.on_event``), without importing ``constructs_pinpoint`` (and so no CDK).
+- ``ResponseServer`` is the S3 bucket behind CloudFormation's pre-signed ResponseURLs: an
+  ``http.server`` on 127.0.0.1 that checks what S3 checks (the signed path and query, an empty
+  Content-Type, Content-Length), records every PUT, and can be scripted to answer 5xx, reset the
+  connection or stall.
+- ``CloudFormation`` builds events with the real field set, invokes ``on_event`` with a fake Lambda
+  context and returns an ``Exchange``: every PUT attempt, the parsed answers and the log lines.
+- ``SimulatedStack`` plays one resource through create, update (in-place, replacement, rollback),
+  delete, and the deletes CloudFormation sends after failures.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import json
+import secrets
+import socket
+import struct
+import sys
+import threading
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+from urllib.parse import quote
+
+HANDLER_DIR = Path(__file__).resolve().parents[2] / "constructs_pinpoint" / "handler"
+RESOURCE_TYPE = "Custom::PinpointEmailChannel"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+MAX_BODY_BYTES = 4096
+FINAL_LOG_KEYS = frozenset({"request_id", "logical_id", "request_type", "outcome", "duration_ms"})
+
+
+def load_handler() -> ModuleType:
+    """The handler package as Lambda imports it: top-level ``handler``, from the asset directory."""
+    existing = sys.modules.get("handler")
+    if existing is not None and Path(existing.__file__ or "").parent == HANDLER_DIR:
+        return existing
+    spec = importlib.util.spec_from_file_location(
+        "handler", HANDLER_DIR / "__init__.py", submodule_search_locations=[str(HANDLER_DIR)]
+    )
+    assert spec is not None and spec.loader is not None
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["handler"] = package
+    spec.loader.exec_module(package)
+    for name in ("entry", "cfn_response", "pinpoint_calls", "properties", "log"):
+        importlib.import_module(f"handler.{name}")
+    return package
+
+
+handler = load_handler()
+entry: Any = sys.modules["handler.entry"]
+cfn_response: Any = sys.modules["handler.cfn_response"]
+pinpoint_calls: Any = sys.modules["handler.pinpoint_calls"]
+handler_log: Any = sys.modules["handler.log"]
+
+
+# --------------------------------------------------------------------------------------------
+# S3: the pre-signed ResponseURL
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fail:
+    """Answer the next PUT with this HTTP status (an S3 XML error)."""
+
+    status: int = 500
+
+
+@dataclass(frozen=True)
+class Reset:
+    """Read the next PUT, then reset the connection (TCP RST) without answering."""
+
+
+@dataclass(frozen=True)
+class Stall:
+    """Hold the next PUT this long before answering 200 (or until the server stops)."""
+
+    seconds: float
+
+
+Action = Fail | Reset | Stall
+
+
+@dataclass
+class RecordedPut:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+    received_at: float
+    status: int | None = None  # what the server answered; None: reset, or not answered yet
+    completed_at: float | None = None
+    rejected: str | None = None  # why S3 would have refused it (403)
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class ResponseServer:
+    """The S3 side of CloudFormation's ResponseURLs, on 127.0.0.1."""
+
+    def __init__(self) -> None:
+        self.puts: list[RecordedPut] = []
+        self._issued: dict[str, str] = {}  # path?query -> signature
+        self._script: deque[Action] = deque()
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._httpd = _S3Server(("127.0.0.1", 0), _S3RequestHandler)
+        self._httpd.owner = self
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+
+    def __enter__(self) -> ResponseServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stopping.set()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+    @property
+    def origin(self) -> str:
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def presign(self, stack_id: str, logical_id: str, request_id: str) -> str:
+        """A ResponseURL shaped like CloudFormation's (SigV4 query-string auth)."""
+        key = quote(f"{stack_id}|{logical_id}|{request_id}", safe="")
+        signature = secrets.token_hex(32)
+        credential = quote(f"AKIAIOSFODNN7EXAMPLE/20261128/{REGION}/s3/aws4_request", safe="")
+        query = (
+            "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261128T163200Z"
+            f"&X-Amz-SignedHeaders=host&X-Amz-Expires=7200&X-Amz-Credential={credential}"
+            f"&X-Amz-Signature={signature}"
+        )
+        path = f"/cloudformation-custom-resource-response-{REGION.replace('-', '')}/{key}?{query}"
+        with self._lock:
+            self._issued[path] = signature
+        return self.origin + path
+
+    def secrets(self) -> list[str]:
+        """What must never appear in a log: every issued URL, its query and its signature."""
+        with self._lock:
+            issued = dict(self._issued)
+        found: list[str] = []
+        for path, signature in issued.items():
+            found += [self.origin + path, path.split("?", 1)[1], signature]
+        return found
+
+    def script(self, *actions: Action) -> None:
+        """Apply ``actions`` to the next PUTs, one each; PUTs after them succeed."""
+        with self._lock:
+            self._script.extend(actions)
+
+    def puts_to(self, url: str) -> list[RecordedPut]:
+        path = url.removeprefix(self.origin)
+        with self._lock:
+            return [put for put in self.puts if put.path == path]
+
+    # -- request handling (server threads) --------------------------------------------------
+
+    def _handle(self, request: _S3RequestHandler) -> None:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length)
+        put = RecordedPut(
+            path=request.path,
+            headers={name: value for name, value in request.headers.items()},
+            body=body,
+            received_at=time.monotonic(),
+        )
+        with self._lock:
+            self.puts.append(put)
+            known = request.path in self._issued
+            action = self._script.popleft() if self._script else None
+        put.rejected = self._s3_problem(request, body, known)
+        if put.rejected:
+            self._reply(request, put, 403, _s3_error("SignatureDoesNotMatch", put.rejected))
+        elif isinstance(action, Reset):
+            request.close_connection = True
+            request.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            request.connection.close()  # closed for real (RST) once rfile/wfile are closed
+            put.completed_at = time.monotonic()
+        elif isinstance(action, Fail):
+            self._reply(request, put, action.status, _s3_error("InternalError", "scripted"))
+        else:
+            if isinstance(action, Stall):
+                self._stopping.wait(action.seconds)
+            self._reply(request, put, 200, b"")
+
+    @staticmethod
+    def _s3_problem(request: BaseHTTPRequestHandler, body: bytes, known: bool) -> str | None:
+        if not known:
+            return "path or query differ from the pre-signed URL"
+        if request.headers.get("Content-Type", ""):
+            return "Content-Type is signed as empty"
+        if request.headers.get("Content-Length") != str(len(body)):
+            return "Content-Length missing or wrong"
+        return None
+
+    @staticmethod
+    def _reply(request: BaseHTTPRequestHandler, put: RecordedPut, status: int, body: bytes) -> None:
+        request.send_response(status)
+        request.send_header("Content-Length", str(len(body)))
+        if body:
+            request.send_header("Content-Type", "application/xml")
+        else:
+            request.send_header("ETag", '"d41d8cd98f00b204e9800998ecf8427e"')
+        request.end_headers()
+        request.wfile.write(body)
+        put.status = status
+        put.completed_at = time.monotonic()
+
+
+def _s3_error(code: str, message: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code>'
+        f"<Message>{message}</Message></Error>"
+    ).encode()
+
+
+class _S3Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    owner: ResponseServer
+
+
+class _S3RequestHandler(BaseHTTPRequestHandler):
+    server: _S3Server
+    protocol_version = "HTTP/1.1"
+
+    def do_PUT(self) -> None:
+        self.server.owner._handle(self)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass  # the path carries the signature; the server keeps its own records
+
+
+# --------------------------------------------------------------------------------------------
+# Lambda
+# --------------------------------------------------------------------------------------------
+
+
+class FakeContext:
+    """The parts of Lambda's context object the handler reads."""
+
+    def __init__(self, remaining_ms: int = 60_000) -> None:
+        self._ends_at = time.monotonic() + remaining_ms / 1000
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_stream_name = "2026/11/28/[$LATEST]0123456789abcdef0123456789abcdef"
+        self.log_group_name = "/aws/lambda/pinpoint-demo-PinpointEmailChannelProviderHandler"
+        self.function_name = "pinpoint-demo-PinpointEmailChannelProviderHandler"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, round((self._ends_at - time.monotonic()) * 1000))
+
+
+class LogCapture:
+    """Everything the handler writes, via pytest's capsys; checks each stdout line is JSON."""
+
+    def __init__(self, read: Callable[[], Any]) -> None:
+        self._read = read
+        self.lines: list[dict[str, Any]] = []
+        self.raw_out: list[str] = []
+        self.raw_err: list[str] = []
+
+    def take(self) -> list[dict[str, Any]]:
+        captured = self._read()
+        self.raw_out.append(captured.out)
+        self.raw_err.append(captured.err)
+        new: list[dict[str, Any]] = []
+        for line in captured.out.splitlines():
+            parsed = json.loads(line)  # every line is one JSON document ...
+            assert isinstance(parsed, dict), line  # ... and an object
+            new.append(parsed)
+        self.lines += new
+        return new
+
+
+# --------------------------------------------------------------------------------------------
+# CloudFormation
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response document, checked the way CloudFormation reads it."""
+
+    status: str
+    reason: str
+    physical_id: str
+    data: dict[str, str]
+    document: dict[str, Any]
+    size: int
+
+    @classmethod
+    def parse(cls, body: bytes, event: Mapping[str, Any]) -> Answer:
+        assert len(body) <= MAX_BODY_BYTES, f"body of {len(body)} bytes"
+        document = json.loads(body)
+        required = {"Status", "PhysicalResourceId", "StackId", "RequestId", "LogicalResourceId"}
+        assert required <= set(document), document
+        assert set(document) <= required | {"Reason", "NoEcho", "Data"}, document
+        assert document["Status"] in ("SUCCESS", "FAILED"), document
+        for name in ("StackId", "RequestId", "LogicalResourceId"):
+            assert document[name] == event[name], name
+        physical_id = document["PhysicalResourceId"]
+        assert isinstance(physical_id, str) and physical_id, document
+        assert len(physical_id.encode()) <= 1024
+        reason = document.get("Reason", "")
+        if document["Status"] == "FAILED":
+            assert isinstance(reason, str) and reason.strip(), "FAILED needs a Reason"
+        data = document.get("Data") or {}
+        assert all(isinstance(value, str) for value in data.values()), data
+        return cls(document["Status"], reason, physical_id, data, document, len(body))
+
+
+@dataclass
+class Exchange:
+    """One invocation: the event, every PUT made for it, and the log lines it wrote."""
+
+    event: dict[str, Any]
+    attempts: list[RecordedPut]
+    logs: list[dict[str, Any]]
+    seconds: float
+    returned_at: float
+
+    @property
+    def answers(self) -> list[Answer]:
+        return [Answer.parse(put.body, self.event) for put in self.attempts if put.delivered]
+
+    @property
+    def answer(self) -> Answer:
+        """The one answer CloudFormation got; fails unless there is exactly one."""
+        answers = self.answers
+        assert len(answers) == 1, f"{len(answers)} answers, {len(self.attempts)} attempts"
+        bodies = {put.body for put in self.attempts}
+        assert len(bodies) == 1, "a retried PUT must resend the same answer"
+        return answers[0]
+
+    @property
+    def final_log(self) -> dict[str, Any]:
+        return self.logs[-1]
+
+
+class CloudFormation:
+    """Sends events to ``on_event`` as CloudFormation does, and collects what comes back."""
+
+    def __init__(self, server: ResponseServer, logs: LogCapture, stack_name: str = "pinpoint-demo"):
+        self.server = server
+        self.logs = logs
+        self.stack_name = stack_name
+        self.stack_id = (
+            f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack_name}/"
+            "5b1c9e40-8d7a-11f0-9f3e-0affd3c1a2b3"
+        )
+        self.service_token = (
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{stack_name}-"
+            "PinpointEmailChannelProviderHandler-Q1W2E3R4T5Y6"
+        )
+        self.exchanges: list[Exchange] = []
+
+    def event(
+        self,
+        request_type: str,
+        logical_id: str,
+        properties: Mapping[str, str],
+        *,
+        physical_id: str | None = None,
+        old_properties: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        request_id = str(uuid.uuid4())
+        event: dict[str, Any] = {
+            "RequestType": request_type,
+            "ServiceToken": self.service_token,
+            "ResponseURL": self.server.presign(self.stack_id, logical_id, request_id),
+            "StackId": self.stack_id,
+            "RequestId": request_id,
+            "LogicalResourceId": logical_id,
+            "ResourceType": RESOURCE_TYPE,
+            "ResourceProperties": {"ServiceToken": self.service_token, **properties},
+        }
+        if physical_id is not None:
+            event["PhysicalResourceId"] = physical_id
+        if old_properties is not None:
+            event["OldResourceProperties"] = {"ServiceToken": self.service_token, **old_properties}
+        return event
+
+    def invoke(
+        self, event: Any, *, remaining_ms: int = 60_000, context: Any = None
+    ) -> Exchange:
+        """Invoke the handler once, as Lambda does for an asynchronous invocation."""
+        context = context or FakeContext(remaining_ms)
+        started = time.monotonic()
+        result = entry.on_event(event, context)
+        returned_at = time.monotonic()
+        assert result is None  # an exception here would make Lambda retry the event
+        url = event.get("ResponseURL") if isinstance(event, Mapping) else None
+        attempts = self.server.puts_to(url) if isinstance(url, str) and url else []
+        lines = self.logs.take()
+        assert lines, "the handler logged nothing"
+        assert FINAL_LOG_KEYS <= set(lines[-1]), lines[-1]
+        exchange = Exchange(
+            dict(event) if isinstance(event, Mapping) else {"event": event},
+            attempts,
+            lines,
+            returned_at - started,
+            returned_at,
+        )
+        self.exchanges.append(exchange)
+        return exchange
+
+    def create(self, logical_id: str, properties: Mapping[str, str], **kw: Any) -> Exchange:
+        return self.invoke(self.event("Create", logical_id, properties), **kw)
+
+    def update(
+        self,
+        logical_id: str,
+        physical_id: str,
+        properties: Mapping[str, str],
+        old_properties: Mapping[str, str],
+        **kw: Any,
+    ) -> Exchange:
+        event = self.event(
+            "Update",
+            logical_id,
+            properties,
+            physical_id=physical_id,
+            old_properties=old_properties,
+        )
+        return self.invoke(event, **kw)
+
+    def delete(
+        self, logical_id: str, physical_id: str, properties: Mapping[str, str], **kw: Any
+    ) -> Exchange:
+        event = self.event("Delete", logical_id, properties, physical_id=physical_id)
+        return self.invoke(event, **kw)
+
+
+@dataclass
+class SimulatedStack:
+    """One ``Custom::PinpointEmailChannel`` resource taken through CloudFormation's lifecycle."""
+
+    cfn: CloudFormation
+    logical_id: str = "WelcomeChannel8E3B1C2A"
+    physical_id: str | None = None
+    properties: dict[str, str] | None = None
+    history: list[Exchange] = field(default_factory=list)
+
+    def create(self, properties: Mapping[str, str]) -> list[Exchange]:
+        """CREATE; on FAILED, the rollback's Delete with the physical id the handler answered."""
+        created = self.cfn.create(self.logical_id, properties)
+        steps = [created]
+        if created.answer.status == "SUCCESS":
+            self.physical_id, self.properties = created.answer.physical_id, dict(properties)
+        else:
+            steps.append(self.cfn.delete(self.logical_id, created.answer.physical_id, properties))
+        self.history += steps
+        return steps
+
+    def update(
+        self, properties: Mapping[str, str], *, later_resource_fails: bool = False
+    ) -> list[Exchange]:
+        """UPDATE, then what CloudFormation does next.
+
+        FAILED: rollback Update to the old properties (old and new swapped). SUCCESS with a new
+        physical id: the cleanup Delete of the old id with the old properties, or, when a later
+        resource fails, the rollback Delete of the new id with the new properties.
+        SUCCESS, same id, later failure: rollback Update with old and new swapped.
+        """
+        assert self.physical_id is not None and self.properties is not None
+        old_id, old_properties = self.physical_id, self.properties
+        updated = self.cfn.update(self.logical_id, old_id, properties, old_properties)
+        steps = [updated]
+        answer = updated.answer
+        if answer.status == "FAILED" or (later_resource_fails and answer.physical_id == old_id):
+            steps.append(self.cfn.update(self.logical_id, old_id, old_properties, properties))
+        elif later_resource_fails:
+            steps.append(self.cfn.delete(self.logical_id, answer.physical_id, properties))
+        else:
+            if answer.physical_id != old_id:
+                steps.append(self.cfn.delete(self.logical_id, old_id, old_properties))
+            self.physical_id, self.properties = answer.physical_id, dict(properties)
+        self.history += steps
+        return steps
+
+    def delete(self) -> Exchange:
+        assert self.physical_id is not None and self.properties is not None
+        deleted = self.cfn.delete(self.logical_id, self.physical_id, self.properties)
+        self.history.append(deleted)
+        self.physical_id = self.properties = None
+        return deleted
+
+    def create_cancelled(self, properties: Mapping[str, str]) -> Exchange:
+        """Another resource failed before this Create was answered: CloudFormation rolls back by
+        deleting a physical id it made up (``<stack>-<logical id>-<suffix>``)."""
+        invented = f"{self.cfn.stack_name}-{self.logical_id}-{secrets.token_hex(6).upper()}"
+        deleted = self.cfn.delete(self.logical_id, invented, properties)
+        self.history.append(deleted)
+        return deleted
+
+
+def worker_threads() -> Iterator[threading.Thread]:
+    return (t for t in threading.enumerate() if t.name == entry.WORKER_THREAD_NAME)
