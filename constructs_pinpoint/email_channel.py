@@ -13,6 +13,7 @@ from constructs import Construct
 from . import _validation as check
 from ._errors import ConstructValidationError
 from ._provider import SERVICE_TIMEOUT, EmailChannelProvider
+from ._sending_layer import SendingLayer
 from .pinpoint_app import IPinpointApp
 from .sending.config import (
     ENV_APPLICATION_ID,
@@ -211,9 +212,11 @@ class EmailChannel(cdk.Resource):
         return environment
 
     def configure_sender(self, function: lambda_.Function) -> iam.Grant:
-        """Give ``function`` its sender environment and the grant to send through this channel."""
+        """Make ``function`` a sender through this channel: its environment, the grant, and the
+        stack's layer with ``constructs_pinpoint.sending`` (``sender_from_environment()``)."""
         for name, value in self.sender_environment().items():
             function.add_environment(name, value)
+        function.add_layers(SendingLayer.of(function))
         return self.grant_send(function)
 
 

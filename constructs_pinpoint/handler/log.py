@@ -32,8 +32,13 @@ class JsonFormatter(logging.Formatter):
 
 
 def get_logger() -> logging.Logger:
+    """The handler's logger, writing JSON lines to stdout (CloudWatch Logs on Lambda).
+
+    The stdout handler is recognised by its formatter, not by the logger having no handlers:
+    a handler someone else attached (a runtime, a test harness) must not silence this one.
+    """
     logger = logging.getLogger(LOGGER_NAME)
-    if not logger.handlers:
+    if not any(isinstance(h.formatter, JsonFormatter) for h in logger.handlers):
         handler = logging.StreamHandler(sys.stdout)
         handler.setFormatter(JsonFormatter())
         logger.addHandler(handler)

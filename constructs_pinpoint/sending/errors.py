@@ -165,7 +165,7 @@ _RETRYABLE_CODES = frozenset(
         "RequestThrottled",
         "RequestThrottledException",
         "RequestLimitExceeded",
-
+        "LimitExceededException",
         "InternalServerErrorException",
         "InternalServerError",
         "InternalFailure",

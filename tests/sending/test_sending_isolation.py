@@ -56,6 +56,38 @@ def test_package_imports_without_aws_cdk_and_without_boto3_until_needed(
     assert completed.stdout.strip() == "ok"
 
 
+REPO_ROOT = PACKAGE_DIR.parent.parent
+
+
+def test_installed_package_path_does_not_import_aws_cdk() -> None:
+    """``import constructs_pinpoint.sending`` must not run the CDK side (a Lambda
+    has boto3 but no aws-cdk-lib, and starting jsii there would fail)."""
+    probe = textwrap.dedent(
+        """
+        import sys
+        for name in ("aws_cdk", "constructs", "jsii"):
+            sys.modules[name] = None
+        from constructs_pinpoint.sending import EmailMessage, sender_from_environment
+        from constructs_pinpoint.sending.config import DeliveryBackend
+        print("ok")
+        """
+    )
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r})\n{probe}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "ok"
+
+
 ALLOWED_TOP_LEVEL = {"boto3", "botocore", "__future__"} | set(sys.stdlib_module_names)
 
 
