@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from ._errors import ConstructValidationError
     from ._provider import HANDLER_RUNTIME, SERVICE_TIMEOUT
     from .email_channel import RESOURCE_TYPE, EmailChannel
+    from .email_sending import SenderWiring, SesEmailSending
     from .pinpoint_app import IPinpointApp, PinpointApp, PinpointAppBase
     from .sending.config import DeliveryBackend
 
@@ -22,13 +23,27 @@ _EXPORTS = {
     "SERVICE_TIMEOUT": "._provider",
     "RESOURCE_TYPE": ".email_channel",
     "EmailChannel": ".email_channel",
+    "SenderWiring": ".email_sending",
+    "SesEmailSending": ".email_sending",
     "IPinpointApp": ".pinpoint_app",
     "PinpointApp": ".pinpoint_app",
     "PinpointAppBase": ".pinpoint_app",
     "DeliveryBackend": ".sending.config",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "HANDLER_RUNTIME",
+    "RESOURCE_TYPE",
+    "SERVICE_TIMEOUT",
+    "ConstructValidationError",
+    "DeliveryBackend",
+    "EmailChannel",
+    "IPinpointApp",
+    "PinpointApp",
+    "PinpointAppBase",
+    "SenderWiring",
+    "SesEmailSending",
+]
 
 
 def __getattr__(name: str) -> Any:

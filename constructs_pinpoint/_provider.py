@@ -63,7 +63,7 @@ class EmailChannelProvider(Construct):
             self,
             "Role",
             assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Manages the Pinpoint email channels of this stack (Custom::PinpointEmailChannel)",
+            description="Manages the Pinpoint email channels of this stack",
         )
         self.role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -87,7 +87,7 @@ class EmailChannelProvider(Construct):
             memory_size=128,
             role=self.role,
             log_group=self.log_group,
-            description="Custom::PinpointEmailChannel handler (UpdateEmailChannel/DeleteEmailChannel)",
+            description="Custom::PinpointEmailChannel handler (Update/DeleteEmailChannel)",
         )
         # aws-cdk-lib makes the function depend on its role too, which the Role GetAtt already
         # enforces (cfn-lint W3005); the policy is the dependency that matters.

@@ -17,7 +17,9 @@ from constructs import Construct
 
 LAYER_ID = "PinpointEmailSendingLayer"
 _SENDING_DIR = Path(__file__).parent / "sending"
-_LAYER_INIT = '"""constructs_pinpoint runtime senders (Lambda layer): use constructs_pinpoint.sending."""\n'
+_LAYER_INIT = (
+    '"""constructs_pinpoint runtime senders (Lambda layer): use constructs_pinpoint.sending."""\n'
+)
 COMPATIBLE_RUNTIMES = [
     lambda_.Runtime.PYTHON_3_11,
     lambda_.Runtime.PYTHON_3_12,

@@ -10,7 +10,9 @@ from email.utils import parseaddr
 import aws_cdk as cdk
 
 # Pragmatic address check: one @, no spaces, a dotted domain. SES does the final check.
-_ADDRESS = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
+_ADDRESS = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
+)
 _DISPLAY_FORM = re.compile(r"^(?P<name>[^<>@\"]*[^\s<>@\"])\s*<(?P<address>[^<>]+)>$")
 _IDENTITY_ARN = re.compile(
     r"^arn:(?P<partition>aws[a-z-]*):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
@@ -73,8 +75,9 @@ def coverage_problems(from_address: str, identity_name: str) -> list[str]:
     if "@" in identity:
         if identity != from_address:
             return [
-                f"from_address {from_address!r} is not covered by email identity {identity_name!r}: "
-                f"send from {identity_name!r}, or use a domain identity for {domain!r}"
+                f"from_address {from_address!r} is not covered by email identity "
+                f"{identity_name!r}: send from {identity_name!r}, or use a domain identity "
+                f"for {domain!r}"
             ]
         return []
     if domain != identity and not domain.endswith("." + identity):
@@ -113,3 +116,29 @@ def configuration_set_problems(value: str) -> list[str]:
             "letters, digits, '-' or '_'"
         ]
     return []
+
+
+def sending_problems(
+    stack: cdk.Stack,
+    from_address: str,
+    identity_arn: str,
+    identity_name: str | None,
+    configuration_set_name: str | None,
+) -> list[str]:
+    """Every problem with what a channel or an SES sender sends from and with."""
+    problems: list[str] = []
+    address: str | None = None
+    if not unresolved(from_address):
+        address, found = from_address_problems(from_address)
+        problems += found
+    if not unresolved(identity_arn):
+        parsed, found = parse_identity_arn(identity_arn)
+        problems += found
+        if parsed is not None:
+            identity_name = parsed.name
+            problems += environment_problems(parsed, stack)
+    if address is not None and identity_name is not None and not unresolved(identity_name):
+        problems += coverage_problems(address, identity_name)
+    if configuration_set_name is not None and not unresolved(configuration_set_name):
+        problems += configuration_set_problems(configuration_set_name)
+    return problems

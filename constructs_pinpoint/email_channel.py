@@ -6,26 +6,23 @@ from collections.abc import Mapping
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 from constructs import Construct
 
 from . import _validation as check
 from ._errors import ConstructValidationError
 from ._provider import SERVICE_TIMEOUT, EmailChannelProvider
-from ._sending_layer import SendingLayer
-from .pinpoint_app import IPinpointApp
-from .sending.config import (
-    ENV_APPLICATION_ID,
-    ENV_BACKEND,
-    ENV_CONFIGURATION_SET,
-    ENV_FROM_ADDRESS,
-    ENV_IDENTITY_ARN,
-    DeliveryBackend,
+from .email_sending import (
+    SenderWiring,
+    configuration_set_name_of,
+    identity_arn_and_name,
+    sender_environment_for,
+    ses_send_grant,
 )
+from .pinpoint_app import IPinpointApp
+from .sending.config import DeliveryBackend
 
 RESOURCE_TYPE = "Custom::PinpointEmailChannel"
-SES_SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail")
 CROSS_ACCOUNT_ROLE_WARNING = "constructs-pinpoint:crossAccountRole"
 
 # Channels already declared per application, kept on the root of the construct tree: two
@@ -33,7 +30,7 @@ CROSS_ACCOUNT_ROLE_WARNING = "constructs-pinpoint:crossAccountRole"
 _REGISTRY_ATTRIBUTE = "_constructs_pinpoint_email_channels"
 
 
-class EmailChannel(cdk.Resource):
+class EmailChannel(cdk.Resource, SenderWiring):
     """The email channel of a Pinpoint application, wired to SES resources.
 
     Backed by ``Custom::PinpointEmailChannel`` (child id ``Resource``) and one handler Lambda per
@@ -74,12 +71,8 @@ class EmailChannel(cdk.Resource):
         self.application = application
         self.from_address = from_address
         self.delivery_backend = DeliveryBackend(delivery_backend)
-        self.identity_arn, identity_name = _identity_arn_and_name(identity)
-        self.configuration_set_name = (
-            configuration_set
-            if configuration_set is None or isinstance(configuration_set, str)
-            else configuration_set.configuration_set_name
-        )
+        self.identity_arn, identity_name = identity_arn_and_name(identity)
+        self.configuration_set_name = configuration_set_name_of(configuration_set)
         self._validate(identity_name, role, orchestration_sending_role)
 
         provider = EmailChannelProvider.of(self)
@@ -126,23 +119,13 @@ class EmailChannel(cdk.Resource):
     def _validate(
         self, identity_name: str | None, role: iam.IRole | None, sending_role: iam.IRole | None
     ) -> None:
-        problems: list[str] = []
-        address: str | None = None
-        if not check.unresolved(self.from_address):
-            address, found = check.from_address_problems(self.from_address)
-            problems += found
-        if not check.unresolved(self.identity_arn):
-            parsed, found = check.parse_identity_arn(self.identity_arn)
-            problems += found
-            if parsed is not None:
-                identity_name = parsed.name
-                problems += check.environment_problems(parsed, cdk.Stack.of(self))
-        if address is not None and identity_name is not None and not check.unresolved(identity_name):
-            problems += check.coverage_problems(address, identity_name)
-        if self.configuration_set_name is not None and not check.unresolved(
-            self.configuration_set_name
-        ):
-            problems += check.configuration_set_problems(self.configuration_set_name)
+        problems = check.sending_problems(
+            cdk.Stack.of(self),
+            self.from_address,
+            self.identity_arn,
+            identity_name,
+            self.configuration_set_name,
+        )
         problems += self._duplicate_problems()
         if problems:
             raise ConstructValidationError(self, problems)
@@ -186,50 +169,17 @@ class EmailChannel(cdk.Resource):
         """Grant what sending through this channel's delivery backend needs, and nothing more."""
         if self.delivery_backend is DeliveryBackend.PINPOINT:
             return self.application.grant_send_messages(grantee)
-        resources = [self.identity_arn]
-        if self.configuration_set_name is not None:
-            resources.append(
-                cdk.Stack.of(self).format_arn(
-                    service="ses",
-                    resource="configuration-set",
-                    resource_name=self.configuration_set_name,
-                )
-            )
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(SES_SEND_ACTIONS), resource_arns=resources
-        )
+        return ses_send_grant(self, grantee, self.identity_arn, self.configuration_set_name)
 
     def sender_environment(self) -> Mapping[str, str]:
         """The variables ``constructs_pinpoint.sending.sender_from_environment`` reads."""
-        environment = {
-            ENV_BACKEND: self.delivery_backend.value,
-            ENV_APPLICATION_ID: self.application.application_id,
-            ENV_FROM_ADDRESS: self.from_address,
-            ENV_IDENTITY_ARN: self.identity_arn,
-        }
-        if self.configuration_set_name is not None:
-            environment[ENV_CONFIGURATION_SET] = self.configuration_set_name
-        return environment
-
-    def configure_sender(self, function: lambda_.Function) -> iam.Grant:
-        """Make ``function`` a sender through this channel: its environment, the grant, and the
-        stack's layer with ``constructs_pinpoint.sending`` (``sender_from_environment()``)."""
-        for name, value in self.sender_environment().items():
-            function.add_environment(name, value)
-        function.add_layers(SendingLayer.of(function))
-        return self.grant_send(function)
-
-
-def _identity_arn_and_name(identity: str | ses.IEmailIdentity) -> tuple[str, str | None]:
-    if isinstance(identity, str):
-        return identity, None
-    name: str | None = identity.email_identity_name
-    if check.unresolved(name) and isinstance(identity, ses.EmailIdentity):
-        # A new identity's name is a Ref; its CfnEmailIdentity still holds the literal.
-        cfn = identity.node.default_child
-        if isinstance(cfn, ses.CfnEmailIdentity):
-            name = cfn.email_identity
-    return identity.email_identity_arn, name
+        return sender_environment_for(
+            self.delivery_backend,
+            from_address=self.from_address,
+            identity_arn=self.identity_arn,
+            configuration_set=self.configuration_set_name,
+            application_id=self.application.application_id,
+        )
 
 
 def _describe_app(application: IPinpointApp) -> str:

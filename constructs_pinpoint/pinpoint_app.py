@@ -127,7 +127,12 @@ class PinpointApp(PinpointAppBase):
         # The same acknowledgment for cfn-lint run on the synthesized template.
         self.resource.add_metadata(
             "cfn-lint",
-            {"config": {"ignore_checks": ["W3696"], "ignore_reasons": {"W3696": END_OF_SUPPORT_REASON}}},
+            {
+                "config": {
+                    "ignore_checks": ["W3696"],
+                    "ignore_reasons": {"W3696": END_OF_SUPPORT_REASON},
+                }
+            },
         )
 
     @property
@@ -155,7 +160,7 @@ class PinpointApp(PinpointAppBase):
 
     @staticmethod
     def from_application_arn(scope: Construct, id: str, application_arn: str) -> IPinpointApp:
-        """Import an existing application by ARN (``arn:<partition>:mobiletargeting:...:apps/<id>``)."""
+        """Import an existing application by its ARN (``arn:...:mobiletargeting:...:apps/<id>``)."""
         if cdk.Token.is_unresolved(application_arn):
             application_id = cdk.Arn.split(
                 application_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME
@@ -168,7 +173,8 @@ class PinpointApp(PinpointAppBase):
                     scope,
                     [
                         f"application ARN {application_arn!r} is not a Pinpoint application ARN: "
-                        "expected arn:<partition>:mobiletargeting:<region>:<account>:apps/<32-hex id>"
+                        "expected arn:<partition>:mobiletargeting:<region>:<account>:apps/<id> "
+                        "with a 32-hex-digit id"
                     ],
                 )
             application_id = match["id"]

@@ -109,15 +109,15 @@ def put_response(
     last_problem = "no attempt made"
     attempt = 0
     for attempt in range(1, policy.max_attempts + 1):
-        request = urllib.request.Request(
-            url,
-            data=body,
-            method="PUT",
-            # S3 pre-signed URLs are signed with an empty content type.
-            headers={"Content-Type": "", "Content-Length": str(len(body))},
-        )
         timeout = min(policy.timeout, max(MIN_ATTEMPT_TIMEOUT, seconds_left()))
         try:
+            request = urllib.request.Request(
+                url,
+                data=body,
+                method="PUT",
+                # S3 pre-signed URLs are signed with an empty content type.
+                headers={"Content-Type": "", "Content-Length": str(len(body))},
+            )
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 status = int(response.status)
             if 200 <= status < 300:

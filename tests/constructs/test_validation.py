@@ -181,3 +181,20 @@ def test_arbitrary_input_is_valid_or_our_error(
         _channel(from_address=from_address, identity=identity, configuration_set=configuration_set)
     except ConstructValidationError as error:
         assert error.problems and all(isinstance(p, str) and p for p in error.problems)
+
+
+def test_ses_email_sending_runs_the_same_checks() -> None:
+    from constructs_pinpoint import SesEmailSending
+
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    with pytest.raises(ConstructValidationError) as error:
+        SesEmailSending(
+            stack,
+            "Sending",
+            from_address="noreply@other.org",
+            identity=IDENTITY,
+            configuration_set="arn:aws:ses:eu-west-1:111111111111:configuration-set/orders",
+        )
+    assert error.value.path == "S/Sending"
+    assert len(error.value.problems) == 2
+    assert any("use 'orders'" in p for p in error.value.problems)
