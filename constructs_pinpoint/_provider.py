@@ -25,10 +25,10 @@ LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
 PROVIDER_ID = "PinpointEmailChannelProvider"
 _PACKAGE_DIR = Path(__file__).parent
+# Only what the handler calls: it never reads a channel, so no GetEmailChannel.
 _CHANNEL_ACTIONS = [
     "mobiletargeting:UpdateEmailChannel",
     "mobiletargeting:DeleteEmailChannel",
-    "mobiletargeting:GetEmailChannel",
 ]
 # Service Authorization Reference, "Actions, resources, and condition keys for Amazon Pinpoint":
 # UpdateEmailChannel lists iam:PassRole as a dependent action, and its API operations table gives

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from . import cfn_response, pinpoint_calls
-from .log import get_logger, redact
+from .log import get_logger, redact, secrets_of
 from .properties import ChannelSettings, InvalidProperties
 
 RESOURCE_TYPE = "Custom::PinpointEmailChannel"
@@ -84,7 +84,7 @@ def process(
             "unexpected error",
             extra={
                 "fields": {"request_id": event.get("RequestId"), "outcome": "error"},
-                "secrets": (url,) if isinstance(url, str) else (),
+                "secrets": secrets_of(url) if isinstance(url, str) else (),
             },
         )
         return Outcome("FAILED", failed_physical_id, f"Unexpected {type(error).__name__}: {error}")
@@ -116,7 +116,7 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
         "logical_id": event.get("LogicalResourceId") if is_mapping else None,
         "request_type": event.get("RequestType") if is_mapping else None,
     }
-    secrets = (url,) if isinstance(url, str) and url else ()
+    secrets = secrets_of(url) if isinstance(url, str) else ()
     if not secrets:
         fields.update(outcome="dropped", duration_ms=_elapsed_ms(started))
         logger.error("event has no ResponseURL: nothing to answer", extra={"fields": fields})
@@ -159,14 +159,15 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
             "FAILED",
             physical_id,
             "Timed out waiting for Pinpoint before the handler's Lambda timeout; nothing more "
-            "will be sent for this request. Deploy again once Pinpoint responds.",
+            "will be sent for this request. Retry the stack operation once Pinpoint responds.",
         )
         if not _answer(responder, timeout, log_stream, fields, secrets):
             # The worker's answer is on its way: returning now would freeze the Lambda mid-PUT.
             responder.wait_finished(deadline - time.monotonic())
     fields.setdefault("outcome", "in-flight")  # only if the worker is still sending at the deadline
     fields["duration_ms"] = _elapsed_ms(started)
-    logger.info("done", extra={"fields": fields, "secrets": secrets})
+    # A snapshot: a worker still sending at the deadline may update ``fields`` meanwhile.
+    logger.info("done", extra={"fields": dict(fields), "secrets": secrets})
 
 
 def _answer(

@@ -10,14 +10,23 @@ from typing import Any
 
 LOGGER_NAME = "pinpoint_email_channel"
 _PRESIGNED_URL = re.compile(r"https?://[^\s\"']*(?:X-Amz-Signature|Signature=)[^\s\"']*", re.I)
+# A signature quoted without its URL (an error message citing the query string, say).
+_SIGNATURE = re.compile(r"((?:X-Amz-)?Signature=)[^&\s\"']+", re.I)
 REDACTED = "<redacted-url>"
 
 
+def secrets_of(url: str) -> tuple[str, ...]:
+    """The pieces of a pre-signed URL that must never be logged: the URL, and its query."""
+    query = url.partition("?")[2]
+    return tuple(piece for piece in (url, query) if piece)
+
+
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
-    for secret in secrets:
+    for secret in sorted(secrets, key=len, reverse=True):  # the whole URL before its query
         if secret:
             text = text.replace(secret, REDACTED)
-    return _PRESIGNED_URL.sub(REDACTED, text)
+    text = _PRESIGNED_URL.sub(REDACTED, text)
+    return _SIGNATURE.sub(lambda match: match.group(1) + REDACTED, text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -14,7 +14,6 @@ from synth_support import resources_of
 CHANNEL_ACTIONS = [
     "mobiletargeting:UpdateEmailChannel",
     "mobiletargeting:DeleteEmailChannel",
-    "mobiletargeting:GetEmailChannel",
 ]
 
 
