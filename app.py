@@ -1,49 +1,34 @@
 #!/usr/bin/env python3
 """Example app: a Pinpoint app, its SES identity and configuration set, and its email channel.
 
-Synthesizes with no AWS credentials and no context (an environment-agnostic stack).
+With no context, one environment-agnostic stack (``OrdersEmail``), synthesized with no AWS
+credentials. ``-c env=<name>|all|pipeline`` selects per-environment stages or the pipeline that
+deploys them (configured in cdk.json; see docs/environments.md and the ``example`` package).
 """
 
 from __future__ import annotations
 
+import sys
+
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_ses as ses
-from constructs import Construct
 
-from constructs_pinpoint import EmailChannel, PinpointApp
+from example.app import build_app
+from example.config import ConfigError
+from example.stacks import OrdersEmailStack
 
-
-class OrdersEmailStack(cdk.Stack):
-    def __init__(self, scope: Construct, id: str, **kwargs: object) -> None:
-        super().__init__(scope, id, **kwargs)  # type: ignore[arg-type]
-        messaging = PinpointApp(self, "Messaging", app_name="orders-dev")
-        identity = ses.EmailIdentity(
-            self, "Domain", identity=ses.Identity.domain("example.com")
-        )
-        config_set = ses.ConfigurationSet(self, "ConfigSet")
-        event_role = iam.Role(
-            self,
-            "EmailEventsRole",
-            assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"),
-            description="Lets Pinpoint submit email events of the orders app",
-        )
-        self.channel = EmailChannel(
-            self,
-            "Email",
-            application=messaging,
-            from_address="noreply@example.com",
-            identity=identity,
-            configuration_set=config_set,
-            role=event_role,
-        )
+__all__ = ["OrdersEmailStack", "build_app"]
 
 
-def build_app(app: cdk.App | None = None) -> cdk.App:
-    app = app or cdk.App()
-    OrdersEmailStack(app, "OrdersEmail")
-    return app
+def main(app: cdk.App | None = None) -> int:
+    """Build and synthesize; a configuration problem is printed (no traceback), exit status 1."""
+    try:
+        app = build_app(app)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    app.synth()
+    return 0
 
 
 if __name__ == "__main__":
-    build_app().synth()
+    sys.exit(main())

@@ -4,4 +4,4 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 cd "$ROOT"
 cdk synth --quiet "$@"
-echo "synthesized: $(ls cdk.out/*.template.json | tr '\n' ' ')"
+echo "synthesized: $(cd cdk.out && find . -name '*.template.json' | sort | tr '\n' ' ')"
