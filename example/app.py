@@ -1,7 +1,8 @@
 """What the example app builds, chosen by the ``env`` context key.
 
 ======================  =================================================================
-``cdk synth``           the embedded default: one env-agnostic stack, ``OrdersEmail``
+``cdk synth``           the embedded default, env-agnostic: ``OrdersEmail`` (the channel) and
+                        ``OrdersEmailSender`` (a Lambda sending order confirmations through it)
 ``-c env=<name>``       that environment's stage: ``<name>/Messaging``, ``<name>/Channels``
 ``-c env=all``          every environment's stage
 ``-c env=pipeline``     ``OrdersPipeline``, which deploys ``pipeline.stages`` in order
@@ -16,10 +17,11 @@ import aws_cdk as cdk
 
 from .config import ENV_KEY, ENVIRONMENTS_KEY, PIPELINE_KEY, Selection, load_selection
 from .pipeline import OrdersPipelineStack
-from .stacks import OrdersEmailStack
+from .stacks import OrderConfirmationStack, OrdersEmailStack
 from .stage import OrdersStage
 
 DEFAULT_STACK = "OrdersEmail"
+SENDER_STACK = "OrdersEmailSender"
 PIPELINE_STACK = "OrdersPipeline"
 
 
@@ -38,7 +40,8 @@ def build_app(app: cdk.App | None = None) -> cdk.App:
     app = app or cdk.App()
     selection = selection_of(app)
     if selection.mode == "default":
-        OrdersEmailStack(app, DEFAULT_STACK, config=selection.environments[0])
+        channel_stack = OrdersEmailStack(app, DEFAULT_STACK, config=selection.environments[0])
+        OrderConfirmationStack(app, SENDER_STACK, sending=channel_stack.channel)
     elif selection.mode == "environments":
         for config in selection.environments:
             OrdersStage(app, config)

@@ -19,9 +19,10 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from constructs_pinpoint import EmailChannel, IPinpointApp, PinpointApp
+from constructs_pinpoint import EmailChannel, IPinpointApp, PinpointApp, SenderWiring
 
 from .config import DEFAULT_ENVIRONMENT, EnvironmentConfig
+from .sender_function import OrderConfirmationFunction
 
 
 def _events_role(scope: Construct) -> iam.Role:
@@ -68,6 +69,17 @@ class OrdersEmailStack(cdk.Stack):
             configuration_set=config_set,
             role=_events_role(self),
             removal_policy=config.removal_policy,
+        )
+
+
+class OrderConfirmationStack(cdk.Stack):
+    """A service that sends email, kept apart from the messaging infrastructure: its function
+    sends through whatever backend ``sending`` selects (Pinpoint or SES v2)."""
+
+    def __init__(self, scope: Construct, id: str, *, sending: SenderWiring, **kwargs: Any) -> None:
+        super().__init__(scope, id, **kwargs)
+        self.order_confirmation = OrderConfirmationFunction(
+            self, "OrderConfirmation", sending=sending
         )
 
 

@@ -11,8 +11,9 @@ from syrupy.assertion import SnapshotAssertion
 from channel_configurations import CONFIGURATIONS
 
 
-def test_example_app_template(synthesized, snapshot_json: SnapshotAssertion) -> None:
-    assert synthesized.normalized["OrdersEmail"] == snapshot_json
+@pytest.mark.parametrize("stack_name", ["OrdersEmail", "OrdersEmailSender"])
+def test_example_app_template(synthesized, stack_name: str, snapshot_json: SnapshotAssertion) -> None:
+    assert synthesized.normalized[stack_name] == snapshot_json
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGURATIONS))
