@@ -33,8 +33,12 @@ def full(stack: cdk.Stack) -> None:
     """Every property: SES identity and configuration set constructs, both roles."""
     identity = ses.EmailIdentity(stack, "Domain", identity=ses.Identity.domain("example.com"))
     config_set = ses.ConfigurationSet(stack, "ConfigSet")
-    events = iam.Role(stack, "EventsRole", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"))
-    sending = iam.Role(stack, "SendingRole", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"))
+    events = iam.Role(
+        stack, "EventsRole", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com")
+    )
+    sending = iam.Role(
+        stack, "SendingRole", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com")
+    )
     EmailChannel(
         stack,
         "Email",
@@ -63,7 +67,9 @@ def imported_retained(stack: cdk.Stack) -> None:
 
 def three_channels(stack: cdk.Stack) -> None:
     """Three apps, three channels, one shared events role: still one handler, one policy."""
-    events = iam.Role(stack, "EventsRole", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"))
+    events = iam.Role(
+        stack, "EventsRole", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com")
+    )
     for index in range(3):
         EmailChannel(
             stack,

@@ -30,10 +30,10 @@ class Synthesized:
 
     def __init__(self, outdir: str) -> None:
         import aws_cdk as cdk
-
-        import app as example
         from channel_configurations import build_all
         from synth_support import new_app, normalize
+
+        import app as example
 
         # Built-in CloudFormation validation stays on here: tests assert its W3696 acknowledgment.
         self.app: cdk.App = new_app(validation=True, outdir=__import__("pathlib").Path(outdir))
@@ -41,9 +41,7 @@ class Synthesized:
         self.stacks = build_all(self.app)
         self.assembly = self.app.synth()
         self.outdir = outdir
-        self.templates = {
-            stack.stack_name: stack.template for stack in self.assembly.stacks
-        }
+        self.templates = {stack.stack_name: stack.template for stack in self.assembly.stacks}
         self.normalized = {name: normalize(t) for name, t in self.templates.items()}
 
     def config(self, name: str) -> dict[str, object]:

@@ -6,7 +6,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from synth_support import REPO_ROOT
 
 

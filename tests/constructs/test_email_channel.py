@@ -7,9 +7,9 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
+from synth_support import resources_of
 
 from constructs_pinpoint import HANDLER_RUNTIME, RESOURCE_TYPE, EmailChannel, PinpointApp
-from synth_support import resources_of
 
 CHANNEL_ACTIONS = [
     "mobiletargeting:UpdateEmailChannel",
@@ -61,7 +61,9 @@ def test_three_channels_share_one_handler_and_one_policy(synthesized) -> None:
 def test_policy_is_scoped_to_each_channel_and_passed_role(synthesized) -> None:
     document = _handler_policy(synthesized.config("three_channels"))
     channel_statement, pass_role = (
-        s for s in document["Statement"] if s["Action"] != ["logs:CreateLogStream", "logs:PutLogEvents"]
+        s
+        for s in document["Statement"]
+        if s["Action"] != ["logs:CreateLogStream", "logs:PutLogEvents"]
     )
     assert channel_statement["Action"] == CHANNEL_ACTIONS
     assert len(channel_statement["Resource"]) == 3
@@ -74,9 +76,9 @@ def test_policy_is_scoped_to_each_channel_and_passed_role(synthesized) -> None:
         "StringEquals": {"iam:PassedToService": "mobiletargeting.amazonaws.com"}
     }
     assert pass_role["Resource"] == {"Fn::GetAtt": [pass_role["Resource"]["Fn::GetAtt"][0], "Arn"]}
-    assert all(
-        "*" not in str(statement["Resource"]) for statement in document["Statement"]
-    ), "no wildcard resource in the handler's policy"
+    assert all("*" not in str(statement["Resource"]) for statement in document["Statement"]), (
+        "no wildcard resource in the handler's policy"
+    )
 
 
 def test_no_role_means_no_pass_role(synthesized) -> None:
@@ -129,7 +131,9 @@ def test_runtime_is_the_newest_python_cdk_offers() -> None:
     def version(name: str) -> tuple[int, ...]:
         return tuple(int(part) for part in name.split("_")[1:])
 
-    newest = max((n for n in dir(lambda_.Runtime) if re.fullmatch(r"PYTHON_\d+_\d+", n)), key=version)
+    newest = max(
+        (n for n in dir(lambda_.Runtime) if re.fullmatch(r"PYTHON_\d+_\d+", n)), key=version
+    )
     assert HANDLER_RUNTIME.name == getattr(lambda_.Runtime, newest).name
 
 

@@ -13,10 +13,10 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
-
-import app as example
 from channel_configurations import build_all
 from synth_support import new_app
+
+import app as example
 
 
 def _cfn_lint(paths: list[Path]) -> list[dict[str, Any]]:
@@ -33,7 +33,8 @@ def test_cfn_lint_is_clean_on_every_template(synthesized) -> None:
     templates = sorted(Path(synthesized.outdir).glob("*.template.json"))
     assert len(templates) == len(synthesized.templates) >= 6
     findings = [
-        f"{m['Rule']['Id']} {Path(m['Filename']).name}: {m['Message']}" for m in _cfn_lint(templates)
+        f"{m['Rule']['Id']} {Path(m['Filename']).name}: {m['Message']}"
+        for m in _cfn_lint(templates)
     ]
     assert findings == []
 
@@ -65,7 +66,9 @@ def _nag(build: Any, tmp_path: Path) -> dict[str, Any]:
     try:
         app.synth()
     except RuntimeError as error:
-        pytest.fail(f"cdk-nag findings:\n{error}\n{(tmp_path / 'validation-report.json').read_text()}")
+        pytest.fail(
+            f"cdk-nag findings:\n{error}\n{(tmp_path / 'validation-report.json').read_text()}"
+        )
     return json.loads((tmp_path / "validation-report.json").read_text())  # type: ignore[no-any-return]
 
 

@@ -24,7 +24,9 @@ PROVIDER = "PinpointEmailChannelProvider"
 
 
 def _step(step: int) -> dict[str, Any]:
-    stack = cdk.Stack(cdk.App(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    stack = cdk.Stack(
+        cdk.App(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
     app = PinpointApp(stack, "App", app_name="orders")
     identity = ses.EmailIdentity(stack, "Domain", identity=ses.Identity.domain("example.com"))
     config_set = ses.ConfigurationSet(stack, "ConfigSet", configuration_set_name="orders")
@@ -84,8 +86,16 @@ def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
 def test_step1_switching_the_backend_changes_only_the_senders_grant_and_environment(steps) -> None:
     diff = _diff(steps[0], steps[1])
     sender_policy = next(n for n in steps[0] if n.startswith("SenderServiceRoleDefaultPolicy"))
-    sender = next(n for n in steps[0] if n.startswith("Sender") and steps[0][n]["Type"] == "AWS::Lambda::Function")
-    assert diff == {"added": [], "removed": [], "changed": {sender_policy: {"Properties"}, sender: {"Properties"}}}
+    sender = next(
+        n
+        for n in steps[0]
+        if n.startswith("Sender") and steps[0][n]["Type"] == "AWS::Lambda::Function"
+    )
+    assert diff == {
+        "added": [],
+        "removed": [],
+        "changed": {sender_policy: {"Properties"}, sender: {"Properties"}},
+    }
     assert steps[0][sender]["Properties"]["Code"] == steps[1][sender]["Properties"]["Code"]
     assert steps[1][sender_policy]["Properties"]["PolicyDocument"]["Statement"][0]["Action"] == [
         "ses:SendEmail",
@@ -95,7 +105,11 @@ def test_step1_switching_the_backend_changes_only_the_senders_grant_and_environm
 
 def test_step2_retaining_changes_only_the_channels_deletion_policy(steps) -> None:
     diff = _diff(steps[1], steps[2])
-    assert diff == {"added": [], "removed": [], "changed": {CHANNEL: {"DeletionPolicy", "UpdateReplacePolicy"}}}
+    assert diff == {
+        "added": [],
+        "removed": [],
+        "changed": {CHANNEL: {"DeletionPolicy", "UpdateReplacePolicy"}},
+    }
     assert steps[2][CHANNEL]["DeletionPolicy"] == "Retain"
     assert steps[2][CHANNEL]["Properties"] == steps[1][CHANNEL]["Properties"]
 

@@ -4,15 +4,17 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
+from synth_support import new_app
 
 from constructs_pinpoint import ConstructValidationError, IPinpointApp, PinpointApp
-from synth_support import new_app
 
 APP_ID = "0123456789abcdef0123456789abcdef"
 
 
 def _stack() -> cdk.Stack:
-    return cdk.Stack(new_app(), "S", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    return cdk.Stack(
+        new_app(), "S", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
 
 
 def test_new_app_name_tags_and_attributes() -> None:
@@ -43,7 +45,14 @@ def test_from_application_id() -> None:
     app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
     assert app.application_id == APP_ID
     assert stack.resolve(app.application_arn) == {
-        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":mobiletargeting:eu-west-1:111111111111:apps/{APP_ID}"]]
+        "Fn::Join": [
+            "",
+            [
+                "arn:",
+                {"Ref": "AWS::Partition"},
+                f":mobiletargeting:eu-west-1:111111111111:apps/{APP_ID}",
+            ],
+        ]
     }
     assert isinstance(app, IPinpointApp)
 
@@ -75,7 +84,9 @@ def test_from_application_id_rejects_non_ids(bad: str) -> None:
     ],
 )
 def test_from_application_arn_rejects_other_arns(bad: str) -> None:
-    with pytest.raises(ConstructValidationError, match="is not a Pinpoint application ARN") as error:
+    with pytest.raises(
+        ConstructValidationError, match="is not a Pinpoint application ARN"
+    ) as error:
         PinpointApp.from_application_arn(_stack(), "Existing", bad)
     assert repr(bad) in str(error.value)
 
@@ -98,10 +109,18 @@ def test_grant_send_messages_targets_the_messages_resource() -> None:
             "PolicyDocument": {
                 "Statement": [
                     {
-                        "Action": ["mobiletargeting:SendMessages", "mobiletargeting:SendUsersMessages"],
+                        "Action": [
+                            "mobiletargeting:SendMessages",
+                            "mobiletargeting:SendUsersMessages",
+                        ],
                         "Effect": "Allow",
                         "Resource": {
-                            "Fn::Join": ["", Match.array_with([Match.string_like_regexp(f"apps/{APP_ID}/messages$")])]
+                            "Fn::Join": [
+                                "",
+                                Match.array_with(
+                                    [Match.string_like_regexp(f"apps/{APP_ID}/messages$")]
+                                ),
+                            ]
                         },
                     }
                 ]

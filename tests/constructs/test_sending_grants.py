@@ -9,16 +9,18 @@ import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
+from synth_support import resources_of
 
 from constructs_pinpoint import DeliveryBackend, EmailChannel, PinpointApp
 from constructs_pinpoint.sending import config
-from synth_support import resources_of
 
 SENDER_CODE = Path(__file__).parent / "sender_function"
 
 
 def _synth(backend: DeliveryBackend) -> dict[str, Any]:
-    stack = cdk.Stack(cdk.App(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    stack = cdk.Stack(
+        cdk.App(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
     channel = EmailChannel(
         stack,
         "Email",
@@ -41,22 +43,31 @@ def _synth(backend: DeliveryBackend) -> dict[str, Any]:
 
 def _sender_policy(template: dict[str, Any]) -> list[dict[str, Any]]:
     (policy,) = (
-        p for name, p in resources_of(template, "AWS::IAM::Policy").items() if name.startswith("SenderServiceRole")
+        p
+        for name, p in resources_of(template, "AWS::IAM::Policy").items()
+        if name.startswith("SenderServiceRole")
     )
     return policy["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[no-any-return]
 
 
 def _sender(template: dict[str, Any]) -> dict[str, Any]:
     (function,) = (
-        f for name, f in resources_of(template, "AWS::Lambda::Function").items() if name.startswith("Sender")
+        f
+        for name, f in resources_of(template, "AWS::Lambda::Function").items()
+        if name.startswith("Sender")
     )
     return function["Properties"]  # type: ignore[no-any-return]
 
 
 def test_pinpoint_backend_grants_send_messages_on_the_app() -> None:
     (statement,) = _sender_policy(_synth(DeliveryBackend.PINPOINT))
-    assert statement["Action"] == ["mobiletargeting:SendMessages", "mobiletargeting:SendUsersMessages"]
-    assert statement["Resource"] == {"Fn::Join": ["", [{"Fn::GetAtt": ["AppF1B96344", "Arn"]}, "/messages"]]}
+    assert statement["Action"] == [
+        "mobiletargeting:SendMessages",
+        "mobiletargeting:SendUsersMessages",
+    ]
+    assert statement["Resource"] == {
+        "Fn::Join": ["", [{"Fn::GetAtt": ["AppF1B96344", "Arn"]}, "/messages"]]
+    }
 
 
 def test_ses_backend_grants_send_email_on_identity_and_configuration_set() -> None:

@@ -6,13 +6,14 @@ Asset hashes are normalized (they follow the handler source); everything else is
 from __future__ import annotations
 
 import pytest
-from syrupy.assertion import SnapshotAssertion
-
 from channel_configurations import CONFIGURATIONS
+from syrupy.assertion import SnapshotAssertion
 
 
 @pytest.mark.parametrize("stack_name", ["OrdersEmail", "OrdersEmailSender"])
-def test_example_app_template(synthesized, stack_name: str, snapshot_json: SnapshotAssertion) -> None:
+def test_example_app_template(
+    synthesized, stack_name: str, snapshot_json: SnapshotAssertion
+) -> None:
     assert synthesized.normalized[stack_name] == snapshot_json
 
 

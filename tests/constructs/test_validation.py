@@ -36,17 +36,23 @@ def _problems(**overrides: Any) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "address", ["noreply", "noreply@", "@example.com", "no reply@example.com", "a@b", " a@example.com"]
+    "address",
+    ["noreply", "noreply@", "@example.com", "no reply@example.com", "a@b", " a@example.com"],
 )
 def test_from_address_must_be_an_address(address: str) -> None:
     (problem,) = _problems(from_address=address)
     assert repr(address) in problem and "is not an email address" in problem
 
 
-@pytest.mark.parametrize("address", ["Orders <noreply@example.com", "<noreply@example.com>", "A <b> <noreply@example.com>"])
+@pytest.mark.parametrize(
+    "address",
+    ["Orders <noreply@example.com", "<noreply@example.com>", "A <b> <noreply@example.com>"],
+)
 def test_display_name_form_is_whole_or_rejected(address: str) -> None:
     (problem,) = _problems(from_address=address)
-    assert repr(address) in problem and "display-name form" in problem or "not an email" in problem
+    assert (
+        repr(address) in problem and "display-name form" in problem
+    ) or "not an email" in problem
 
 
 def test_display_name_form_is_accepted_and_checked_by_its_address() -> None:
@@ -90,7 +96,9 @@ def test_domain_identity_does_not_cover_other_domains(address: str) -> None:
 def test_identity_construct_is_checked_by_its_literal_domain() -> None:
     stack = cdk.Stack(cdk.App(), "S", env=ENV)
     identity = ses.EmailIdentity(stack, "Domain", identity=ses.Identity.domain("example.org"))
-    with pytest.raises(ConstructValidationError, match="not covered by domain identity 'example.org'"):
+    with pytest.raises(
+        ConstructValidationError, match=r"not covered by domain identity 'example\.org'"
+    ):
         _channel(stack, identity=identity)
 
 
@@ -101,7 +109,10 @@ def test_identity_region_and_account_must_match_the_stack() -> None:
 
 
 def test_environment_agnostic_stack_skips_region_check() -> None:
-    _channel(cdk.Stack(cdk.App(), "S"), identity="arn:aws:ses:us-east-1:222222222222:identity/example.com")
+    _channel(
+        cdk.Stack(cdk.App(), "S"),
+        identity="arn:aws:ses:us-east-1:222222222222:identity/example.com",
+    )
 
 
 def test_configuration_set_arn_names_the_name_to_use() -> None:
@@ -156,7 +167,10 @@ def test_cross_account_role_is_a_warning() -> None:
     role = iam.Role.from_role_arn(stack, "Other", "arn:aws:iam::999999999999:role/events")
     channel = _channel(stack, role=role)
     Annotations.from_stack(stack).has_warning(
-        f"/{channel.node.path}", Match.string_like_regexp("role arn:aws:iam::999999999999:role/events is in account 999999999999")
+        f"/{channel.node.path}",
+        Match.string_like_regexp(
+            "role arn:aws:iam::999999999999:role/events is in account 999999999999"
+        ),
     )
 
 
@@ -169,7 +183,9 @@ def test_tokens_are_not_validated() -> None:
 
 
 TEXT = st.text(min_size=0, max_size=80)
-ADDRESSISH = st.one_of(TEXT, st.from_regex(r"[A-Za-z0-9 .<>\"@_+-]{0,40}@[a-z.]{0,20}", fullmatch=True))
+ADDRESSISH = st.one_of(
+    TEXT, st.from_regex(r"[A-Za-z0-9 .<>\"@_+-]{0,40}@[a-z.]{0,20}", fullmatch=True)
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,11 +11,12 @@ from typing import Any
 import boto3
 import pytest
 from botocore.stub import Stubber
-
-from constructs_pinpoint.sending import PinpointEmailSender, SesV2EmailSender
 from synth_support import REPO_ROOT
 
+from constructs_pinpoint.sending import PinpointEmailSender, SesV2EmailSender
+
 APP_ID = "0123456789abcdef0123456789abcdef"
+HTML = "<p>Thank you! Order <b>{{OrderId}}</b> is confirmed.</p>"
 EVENT = {"order_id": 4711, "email": "ana@example.com"}
 
 
@@ -66,7 +67,7 @@ def test_confirmation_through_pinpoint(index: ModuleType) -> None:
                                 },
                                 "HtmlPart": {
                                     "Charset": "UTF-8",
-                                    "Data": "<p>Thank you! Order <b>{{OrderId}}</b> is confirmed.</p>",
+                                    "Data": HTML,
                                 },
                                 "TextPart": {
                                     "Charset": "UTF-8",
@@ -82,7 +83,12 @@ def test_confirmation_through_pinpoint(index: ModuleType) -> None:
         result = index.handler(EVENT, None)
         stub.assert_no_pending_responses()
     assert result == [
-        {"recipient": "ana@example.com", "status": "SUCCESSFUL", "retryable": False, "message_id": "m-1"}
+        {
+            "recipient": "ana@example.com",
+            "status": "SUCCESSFUL",
+            "retryable": False,
+            "message_id": "m-1",
+        }
     ]
 
 
@@ -100,7 +106,7 @@ def test_confirmation_through_ses(index: ModuleType) -> None:
                     "Template": {
                         "TemplateContent": {
                             "Subject": "Your order {{OrderId}} is confirmed",
-                            "Html": "<p>Thank you! Order <b>{{OrderId}}</b> is confirmed.</p>",
+                            "Html": HTML,
                             "Text": "Thank you! Order {{OrderId}} is confirmed.",
                         },
                         "TemplateData": '{"OrderId":"4711"}',
@@ -112,5 +118,10 @@ def test_confirmation_through_ses(index: ModuleType) -> None:
         result = index.handler(EVENT, None)
         stub.assert_no_pending_responses()
     assert result == [
-        {"recipient": "ana@example.com", "status": "SUCCESSFUL", "retryable": False, "message_id": "s-1"}
+        {
+            "recipient": "ana@example.com",
+            "status": "SUCCESSFUL",
+            "retryable": False,
+            "message_id": "s-1",
+        }
     ]
