@@ -24,6 +24,12 @@ SERVICE_TIMEOUT = cdk.Duration.minutes(5)
 LOG_RETENTION = logs.RetentionDays.ONE_YEAR
 
 PROVIDER_ID = "PinpointEmailChannelProvider"
+# IAM caps a role's inline policies at 10,240 characters in all and a managed policy at 6,144.
+# A channel ARN renders to at most ~105 characters (aws-us-gov): the first channels go inline,
+# then one managed policy per 50, so every policy stays under its limit with every channel's
+# exact ARN (aws-cdk-lib's own overflow would put them all into one oversized managed policy).
+INLINE_CHANNELS = 40
+CHANNELS_PER_MANAGED_POLICY = 50
 _PACKAGE_DIR = Path(__file__).parent
 # Only what the handler calls: it never reads a channel, so no GetEmailChannel.
 _CHANNEL_ACTIONS = [
@@ -44,8 +50,7 @@ class EmailChannelProvider(Construct):
     """Singleton per stack; get it with :meth:`of`."""
 
     @classmethod
-    def of(cls, scope: Construct) -> EmailChannelProvider:
-        stack = cdk.Stack.of(scope)
+    def of(cls, stack: cdk.Stack) -> EmailChannelProvider:
         existing = stack.node.try_find_child(PROVIDER_ID)
         if isinstance(existing, EmailChannelProvider):
             return existing
@@ -89,34 +94,58 @@ class EmailChannelProvider(Construct):
             log_group=self.log_group,
             description="Custom::PinpointEmailChannel handler (Update/DeleteEmailChannel)",
         )
-        # aws-cdk-lib makes the function depend on its role too, which the Role GetAtt already
-        # enforces (cfn-lint W3005); the policy is the dependency that matters.
+        self.service_token = self.function.function_arn
         default_policy = self.role.node.find_child("DefaultPolicy").node.default_child
         assert isinstance(default_policy, cdk.CfnResource)
+        self._policies = [default_policy]
         function_resource = self.function.node.default_child
         assert isinstance(function_resource, cdk.CfnResource)
-        function_resource.add_override(
-            "DependsOn", [cdk.Stack.of(self).get_logical_id(default_policy)]
-        )
-        self._channel_statement: iam.PolicyStatement | None = None
+        self._function_resource = function_resource
+        self._depend_on_policies()
+        self._channel_statements: list[iam.PolicyStatement] = []
         self._pass_role_statement: iam.PolicyStatement | None = None
+        self._channel_count = 0
         self._channel_arns: set[str] = set()
         self._passed_roles: set[str] = set()
 
-    @property
-    def service_token(self) -> str:
-        return self.function.function_arn
+    def _depend_on_policies(self) -> None:
+        # The function must wait for every policy of its role. aws-cdk-lib also makes it depend
+        # on the role, which the Role GetAtt already orders (cfn-lint W3005): list the policies.
+        stack = cdk.Stack.of(self)
+        self._function_resource.add_override(
+            "DependsOn", [stack.get_logical_id(policy) for policy in self._policies]
+        )
 
     def allow_channel(self, application_arn: str) -> None:
         arn = channel_arn(application_arn)
         if arn in self._channel_arns:
             return
         self._channel_arns.add(arn)
-        if self._channel_statement is None:
-            self._channel_statement = iam.PolicyStatement(actions=_CHANNEL_ACTIONS, resources=[arn])
-            self.role.add_to_principal_policy(self._channel_statement)
-        else:
-            self._channel_statement.add_resources(arn)
+        self._channel_count += 1
+        shard = (
+            0
+            if self._channel_count <= INLINE_CHANNELS
+            else 1 + (self._channel_count - INLINE_CHANNELS - 1) // CHANNELS_PER_MANAGED_POLICY
+        )
+        if shard < len(self._channel_statements):
+            self._channel_statements[shard].add_resources(arn)
+            return
+        statement = iam.PolicyStatement(actions=_CHANNEL_ACTIONS, resources=[arn])
+        self._channel_statements.append(statement)
+        if shard == 0:
+            self.role.add_to_principal_policy(statement)
+            return
+        policy = iam.ManagedPolicy(
+            self,
+            f"ChannelsPolicy{shard}",
+            description=f"Email channels {shard} of the Custom::PinpointEmailChannel handler",
+            statements=[statement],
+            roles=[self.role],
+        )
+        resource = policy.node.default_child
+        assert isinstance(resource, cdk.CfnResource)
+        self._policies.append(resource)
+        self._depend_on_policies()
 
     def allow_pass_role(self, role: iam.IRole) -> None:
         if role.role_arn in self._passed_roles:

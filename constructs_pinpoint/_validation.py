@@ -25,7 +25,8 @@ CONFIGURATION_SET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def unresolved(value: str | None) -> bool:
-    return value is not None and cdk.Token.is_unresolved(value)
+    # Every string token renders as "${Token[...]}": plain strings need no jsii round trip.
+    return value is not None and "${Token[" in value and cdk.Token.is_unresolved(value)
 
 
 def from_address_problems(value: str) -> tuple[str | None, list[str]]:
@@ -88,17 +89,20 @@ def coverage_problems(from_address: str, identity_name: str) -> list[str]:
     return []
 
 
-def environment_problems(identity: IdentityArn, stack: cdk.Stack) -> list[str]:
+def environment_problems(
+    identity: IdentityArn, region: str | None, account: str | None
+) -> list[str]:
+    """``region``/``account`` of the stack, None where environment-agnostic."""
     problems = []
-    if not unresolved(stack.region) and identity.region != stack.region:
+    if region is not None and identity.region != region:
         problems.append(
             f"identity region {identity.region!r} differs from the stack's region "
-            f"{stack.region!r}: Pinpoint can use only SES identities of its own region"
+            f"{region!r}: Pinpoint can use only SES identities of its own region"
         )
-    if not unresolved(stack.account) and identity.account != stack.account:
+    if account is not None and identity.account != account:
         problems.append(
             f"identity account {identity.account!r} differs from the stack's account "
-            f"{stack.account!r}: verify the identity in account {stack.account}"
+            f"{account!r}: verify the identity in account {account}"
         )
     return problems
 
@@ -119,7 +123,8 @@ def configuration_set_problems(value: str) -> list[str]:
 
 
 def sending_problems(
-    stack: cdk.Stack,
+    region: str | None,
+    account: str | None,
     from_address: str,
     identity_arn: str,
     identity_name: str | None,
@@ -136,7 +141,7 @@ def sending_problems(
         problems += found
         if parsed is not None:
             identity_name = parsed.name
-            problems += environment_problems(parsed, stack)
+            problems += environment_problems(parsed, region, account)
     if address is not None and identity_name is not None and not unresolved(identity_name):
         problems += coverage_problems(address, identity_name)
     if configuration_set_name is not None and not unresolved(configuration_set_name):

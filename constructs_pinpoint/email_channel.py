@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -12,6 +13,7 @@ from constructs import Construct
 from . import _validation as check
 from ._errors import ConstructValidationError
 from ._provider import SERVICE_TIMEOUT, EmailChannelProvider
+from ._stack_facts import StackFacts, stack_facts
 from .email_sending import (
     SenderWiring,
     configuration_set_name_of,
@@ -24,10 +26,6 @@ from .sending.config import DeliveryBackend
 
 RESOURCE_TYPE = "Custom::PinpointEmailChannel"
 CROSS_ACCOUNT_ROLE_WARNING = "constructs-pinpoint:crossAccountRole"
-
-# Channels already declared per application, kept on the root of the construct tree: two
-# channels on one app would overwrite each other's settings on every deploy.
-_REGISTRY_ATTRIBUTE = "_constructs_pinpoint_email_channels"
 
 
 class EmailChannel(cdk.Resource, SenderWiring):
@@ -69,16 +67,18 @@ class EmailChannel(cdk.Resource, SenderWiring):
     ) -> None:
         super().__init__(scope, id)
         self.application = application
+        self._application_id = application.application_id
         self.from_address = from_address
         self.delivery_backend = DeliveryBackend(delivery_backend)
         self.identity_arn, identity_name = identity_arn_and_name(identity)
         self.configuration_set_name = configuration_set_name_of(configuration_set)
-        self._validate(identity_name, role, orchestration_sending_role)
+        facts = stack_facts(self)
+        self._validate(facts, identity_name, role, orchestration_sending_role)
 
-        provider = EmailChannelProvider.of(self)
+        provider = EmailChannelProvider.of(facts.stack)
         provider.allow_channel(application.application_arn)
         properties: dict[str, object] = {
-            "ApplicationId": application.application_id,
+            "ApplicationId": self._application_id,
             "FromAddress": from_address,
             "Identity": self.identity_arn,
             "Enabled": enabled,
@@ -117,43 +117,44 @@ class EmailChannel(cdk.Resource, SenderWiring):
         return self.resource.ref
 
     def _validate(
-        self, identity_name: str | None, role: iam.IRole | None, sending_role: iam.IRole | None
+        self,
+        facts: StackFacts,
+        identity_name: str | None,
+        role: iam.IRole | None,
+        sending_role: iam.IRole | None,
     ) -> None:
         problems = check.sending_problems(
-            cdk.Stack.of(self),
+            facts.region,
+            facts.account,
             self.from_address,
             self.identity_arn,
             identity_name,
             self.configuration_set_name,
         )
-        problems += self._duplicate_problems()
+        problems += self._duplicate_problems(facts.channels)
         if problems:
             raise ConstructValidationError(self, problems)
         for prop, passed in (("role", role), ("orchestration_sending_role", sending_role)):
-            self._warn_cross_account(prop, passed)
+            self._warn_cross_account(prop, passed, facts.account)
 
-    def _duplicate_problems(self) -> list[str]:
-        root = self.node.root
-        channels: dict[str, str] | None = getattr(root, _REGISTRY_ATTRIBUTE, None)
-        if channels is None:
-            channels = {}
-            setattr(root, _REGISTRY_ATTRIBUTE, channels)
-        application_id = self.application.application_id
-        other = channels.get(application_id)
+    def _duplicate_problems(self, channels: dict[str, Any]) -> list[str]:
+        other = channels.get(self._application_id)
         if other is not None:
             return [
                 f"application {_describe_app(self.application)} already has the email channel "
-                f"{other}: an app has one email channel, and two would overwrite each other; "
-                "remove one, or give it its own application"
+                f"{other.node.path}: an app has one email channel, and two would overwrite each "
+                "other; remove one, or give it its own application"
             ]
-        channels[application_id] = self.node.path
+        channels[self._application_id] = self
         return []
 
-    def _warn_cross_account(self, prop: str, role: iam.IRole | None) -> None:
-        if role is None:
+    def _warn_cross_account(
+        self, prop: str, role: iam.IRole | None, stack_account: str | None
+    ) -> None:
+        if role is None or stack_account is None:
             return
-        role_account, stack_account = role.env.account, cdk.Stack.of(self).account
-        if check.unresolved(role_account) or check.unresolved(stack_account):
+        role_account = role.env.account
+        if check.unresolved(role_account):
             return
         if role_account != stack_account:
             cdk.Annotations.of(self).add_warning_v2(
@@ -178,7 +179,7 @@ class EmailChannel(cdk.Resource, SenderWiring):
             from_address=self.from_address,
             identity_arn=self.identity_arn,
             configuration_set=self.configuration_set_name,
-            application_id=self.application.application_id,
+            application_id=self._application_id,
         )
 
 

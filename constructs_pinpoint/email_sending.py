@@ -17,6 +17,7 @@ from constructs import Construct
 from . import _validation as check
 from ._errors import ConstructValidationError
 from ._sending_layer import SendingLayer
+from ._stack_facts import stack_facts
 from .sending.config import (
     ENV_APPLICATION_ID,
     ENV_BACKEND,
@@ -131,8 +132,10 @@ class SesEmailSending(Construct, SenderWiring):
         self.from_address = from_address
         self.identity_arn, identity_name = identity_arn_and_name(identity)
         self.configuration_set_name = configuration_set_name_of(configuration_set)
+        facts = stack_facts(self)
         problems = check.sending_problems(
-            cdk.Stack.of(self),
+            facts.region,
+            facts.account,
             self.from_address,
             self.identity_arn,
             identity_name,

@@ -121,6 +121,9 @@ class PinpointApp(PinpointAppBase):
         self.resource = pinpoint.CfnApp(
             self, "Resource", name=app_name or cdk.Names.unique_id(self)
         )
+        # Read once: every channel and grant asks for them, and each read is a jsii round trip.
+        self._application_id = self.resource.ref
+        self._application_arn = self.resource.attr_arn
         cdk.Validations.of(self).acknowledge(
             cdk.Acknowledgment(id=END_OF_SUPPORT_ACK, reason=END_OF_SUPPORT_REASON)
         )
@@ -137,11 +140,11 @@ class PinpointApp(PinpointAppBase):
 
     @property
     def application_id(self) -> str:
-        return self.resource.ref
+        return self._application_id
 
     @property
     def application_arn(self) -> str:
-        return self.resource.attr_arn
+        return self._application_arn
 
     @staticmethod
     def from_application_id(scope: Construct, id: str, application_id: str) -> IPinpointApp:
