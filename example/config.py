@@ -187,6 +187,26 @@ def _check(
     return value
 
 
+def _account_and_region(
+    raw: Mapping[str, Any], prefix: str, problems: _Problems
+) -> tuple[str | None, str | None]:
+    account = _check(
+        _string(raw, "account", prefix, problems),
+        _ACCOUNT,
+        f"{prefix}.account",
+        "an AWS account id (12 digits, as a string)",
+        problems,
+    )
+    region = _check(
+        _string(raw, "region", prefix, problems),
+        _REGION,
+        f"{prefix}.region",
+        "an AWS region name such as 'eu-west-1'",
+        problems,
+    )
+    return account, region
+
+
 def _bare_address(value: str) -> str | None:
     """The lowercase address of ``addr`` or ``Display Name <addr>``; None if it is not one."""
     display = _DISPLAY_FORM.match(value)
@@ -223,20 +243,7 @@ def _parse_environment(name: str, raw: Any, problems: _Problems) -> EnvironmentC
     for unknown in sorted(set(raw) - _ENVIRONMENT_KEYS):
         problems.add(f"{prefix}.{unknown}", f"unknown key; known keys: {sorted(_ENVIRONMENT_KEYS)}")
 
-    account = _check(
-        _string(raw, "account", prefix, problems),
-        _ACCOUNT,
-        f"{prefix}.account",
-        "an AWS account id (12 digits, as a string)",
-        problems,
-    )
-    region = _check(
-        _string(raw, "region", prefix, problems),
-        _REGION,
-        f"{prefix}.region",
-        "an AWS region name such as 'eu-west-1'",
-        problems,
-    )
+    account, region = _account_and_region(raw, prefix, problems)
     from_address = _string(raw, "from_address", prefix, problems)
     address = None
     if from_address is not None:
@@ -370,20 +377,7 @@ def _load_pipeline(raw: Any, environments: Any, problems: _Problems) -> Pipeline
         problems.add(prefix, what)
         return None
     defined = list(environments) if isinstance(environments, Mapping) else []
-    account = _check(
-        _string(raw, "account", prefix, problems),
-        _ACCOUNT,
-        f"{prefix}.account",
-        "an AWS account id (12 digits, as a string)",
-        problems,
-    )
-    region = _check(
-        _string(raw, "region", prefix, problems),
-        _REGION,
-        f"{prefix}.region",
-        "an AWS region name such as 'eu-west-1'",
-        problems,
-    )
+    account, region = _account_and_region(raw, prefix, problems)
     connection_arn = _string(raw, "connection_arn", prefix, problems)
     if connection_arn is not None:
         match = _CONNECTION_ARN.match(connection_arn)
