@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
 """Where the synth time of one design goes: phases, jsii round-trips, and our call sites.
 
-    python bench/profile_synth.py --design ours --n 150 [--variant fast] [--validation off]
+    python bench/profile_synth.py --design ours --n 150 [--validation off]
 
 Prints, for one in-process build (a fresh process per invocation, like the benchmark):
 
-* phase wall times: imports, imported apps, channels (construct tree), app.synth();
+* phase wall times: common imports (aws_cdk, PinpointApp), the design's own imports (for ours
+  ``constructs_pinpoint.email_channel``: aws_lambda, aws_logs, aws_ses), imported apps, channels
+  (construct tree, including the one-off provider for ours), app.synth();
 * jsii round-trips (Python -> Node kernel requests) per phase and per channel;
 * for ``ours``, the round-trips and their time attributed to the constructs_pinpoint line that
   made them, and the time of the one-off provider construction (Function + Code.from_asset
@@ -18,6 +20,7 @@ the per-request times reported are those of the request itself (measured inside 
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -29,6 +32,12 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 PACKAGE_DIR = ROOT / "constructs_pinpoint"
+DESIGN_MODULES = {
+    "native": ["aws_cdk.aws_pinpoint"],
+    "awscr": ["aws_cdk.aws_iam", "aws_cdk.custom_resources"],
+    "provider": ["aws_cdk.aws_iam", "aws_cdk.aws_lambda", "aws_cdk.custom_resources"],
+    "ours": ["constructs_pinpoint.email_channel"],
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,7 +45,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--design", default="ours")
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--validation", choices=("on", "off"), default="off")
-    parser.add_argument("--variant", choices=("default", "fast", "iam", "fast+iam"), default="default")
     parser.add_argument("--json", help="also write the numbers here")
     args = parser.parse_args(argv)
 
@@ -76,29 +84,32 @@ def main(argv: list[str] | None = None) -> int:
     jsii_process._NodeProcess.send = send  # type: ignore[method-assign]
 
     sys.path.insert(0, str(BENCH_DIR))
+    import aws_cdk as cdk
     import synth_one
 
-    if args.variant != "default":
-        import prototypes
-
-        prototypes.install(args.variant)
-
-    import aws_cdk as cdk
-
     from constructs_pinpoint import PinpointApp
-    from constructs_pinpoint import _provider
-
-    provider_time = [0.0]
-    original_init = _provider.EmailChannelProvider.__init__
-
-    def timed_init(self, scope, id):  # type: ignore[no-untyped-def]
-        t0 = time.perf_counter()
-        original_init(self, scope, id)
-        provider_time[0] += time.perf_counter() - t0
-
-    _provider.EmailChannelProvider.__init__ = timed_init  # type: ignore[method-assign]
 
     phases: dict[str, float] = {"imports": time.perf_counter() - started}
+    # What only this design imports (synth_one's builders import these on first use).
+    t0 = time.perf_counter()
+    state["phase"] = "design imports"
+    for module in DESIGN_MODULES[args.design]:
+        importlib.import_module(module)
+    phases["design imports"] = time.perf_counter() - t0
+
+    provider_time = [0.0]
+    if args.design == "ours":
+        from constructs_pinpoint import _provider
+
+        original_init = _provider.EmailChannelProvider.__init__
+
+        def timed_init(self, scope, id):  # type: ignore[no-untyped-def]
+            t0 = time.perf_counter()
+            original_init(self, scope, id)
+            provider_time[0] += time.perf_counter() - t0
+
+        _provider.EmailChannelProvider.__init__ = timed_init  # type: ignore[method-assign]
+
     outdir = tempfile.mkdtemp(prefix="bench-profile-")
     t0 = time.perf_counter()
     state["phase"] = "apps"
@@ -106,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     stack = cdk.Stack(app, synth_one.STACK_NAME)
     cdk.Validations.of(app).acknowledge(cdk.Acknowledgment(id=synth_one.W3696, reason="bench"))
     apps = [
-        PinpointApp.from_application_id(stack, f"App{i}", synth_one.app_id(i)) for i in range(args.n)
+        PinpointApp.from_application_id(stack, f"App{i}", synth_one.app_id(i))
+        for i in range(args.n)
     ]
     phases["apps"] = time.perf_counter() - t0
     t0 = time.perf_counter()
@@ -120,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     total = time.perf_counter() - started
 
     n = args.n
-    print(f"# {args.design} (variant {args.variant}), N={n}, validation {args.validation}")
+    print(f"# {args.design}, N={n}, validation {args.validation}")
     print(f"in-process total {total:.3f} s (process start + interpreter not included)")
     print("| phase | wall s | jsii requests | requests/channel | jsii s |")
     print("|---|---:|---:|---:|---:|")
@@ -130,18 +142,19 @@ def main(argv: list[str] | None = None) -> int:
             f"{call_time[phase]:.3f} |"
         )
     if args.design == "ours":
-        print(f"\nprovider construction (once per stack, incl. Code.from_asset staging): "
-              f"{provider_time[0] * 1000:.1f} ms")
+        print(
+            f"\nprovider construction (once per stack, incl. Code.from_asset staging): "
+            f"{provider_time[0] * 1000:.1f} ms"
+        )
         print("\n| call site (channels phase) | requests | per channel | ms total |")
         print("|---|---:|---:|---:|")
-        for where, count in site_calls.most_common(25):
+        for where, count in sorted(site_calls.items(), key=lambda kv: -site_time[kv[0]])[:12]:
             print(f"| `{where}` | {count} | {count / n:.2f} | {site_time[where] * 1000:.1f} |")
     if args.json:
         Path(args.json).write_text(
             json.dumps(
                 {
                     "design": args.design,
-                    "variant": args.variant,
                     "n": n,
                     "phases": phases,
                     "requests": dict(calls),

@@ -15,12 +15,13 @@ Designs (all on the same N imported Pinpoint apps, one email channel each):
 * ``ours``     ``constructs_pinpoint.EmailChannel``
 
 ``--profile FILE`` writes a cProfile of the in-process part (imports + build + synth).
-``--iam-prototype`` swaps in the chunked-policy provider of ``bench/iam_prototype.py`` (ours only).
+``--context KEY=JSON`` sets app context (e.g. a feature flag).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -43,12 +44,21 @@ def app_id(i: int) -> str:
     return f"{i + 1:032x}"
 
 
-def build(design: str, n: int, validation: bool, outdir: str, env: dict[str, str] | None) -> None:
+def build(
+    design: str,
+    n: int,
+    validation: bool,
+    outdir: str,
+    env: dict[str, str] | None,
+    context: dict[str, object] | None = None,
+) -> None:
     import aws_cdk as cdk
 
     from constructs_pinpoint import PinpointApp
 
-    app = cdk.App(outdir=outdir, builtin_cloud_formation_validation=validation)
+    app = cdk.App(
+        outdir=outdir, builtin_cloud_formation_validation=validation, context=context or None
+    )
     stack = cdk.Stack(
         app,
         STACK_NAME,
@@ -182,19 +192,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--account", help="explicit stack account (default: env-agnostic)")
     parser.add_argument("--region", help="explicit stack region (default: env-agnostic)")
     parser.add_argument("--profile", help="write a cProfile of imports + build + synth here")
-    parser.add_argument("--iam-prototype", action="store_true")
+    parser.add_argument("--context", action="append", default=[], help="KEY=JSON app context")
     parser.add_argument("--timing", action="store_true", help="print phase times to stderr")
     args = parser.parse_args(argv)
     env = {k: v for k, v in (("account", args.account), ("region", args.region)) if v} or None
 
-    if args.iam_prototype:
-        sys.path.insert(0, str(BENCH_DIR))
-        import iam_prototype
-
-        iam_prototype.install()
+    context = {}
+    for item in args.context:
+        key, _, value = item.partition("=")
+        context[key] = json.loads(value)
 
     def run() -> None:
-        build(args.design, args.n, args.validation == "on", args.outdir, env)
+        build(args.design, args.n, args.validation == "on", args.outdir, env, context)
 
     started = time.perf_counter()
     if args.profile:

@@ -18,8 +18,8 @@ def _run(*command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_mypy_strict_on_the_package() -> None:
-    run = _run("mypy")  # strict = true and packages = ["constructs_pinpoint"] in pyproject.toml
+def test_mypy_strict() -> None:
+    run = _run("mypy")  # strict; the package, the example app (pyproject.toml [tool.mypy])
     assert run.returncode == 0, run.stdout + run.stderr
 
 

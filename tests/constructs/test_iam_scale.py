@@ -9,9 +9,9 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk.assertions import Template
+from synth_support import new_app, resources_of
 
 from constructs_pinpoint import EmailChannel, PinpointApp
-from synth_support import new_app, resources_of
 
 CHANNELS = 450
 ENV = cdk.Environment(account="111111111111", region="us-gov-west-1")
@@ -30,7 +30,8 @@ def _render(value: Any) -> Any:
             separator, parts = value["Fn::Join"]
             return separator.join(_render(part) for part in parts)
         if value.keys() == {"Fn::GetAtt"}:
-            return f"arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:{value['Fn::GetAtt'][0]}:*"
+            log_group = value["Fn::GetAtt"][0]
+            return f"arn:aws-us-gov:logs:us-gov-west-1:111111111111:log-group:{log_group}:*"
         return {key: _render(item) for key, item in value.items()}
     if isinstance(value, list):
         return [_render(item) for item in value]

@@ -5,7 +5,7 @@ and exactly the Pinpoint calls it should (Stubber, ``assert_no_pending_responses
 Backoff delays are recorded, not slept (the ``backoff`` fixture); rows about the Lambda's deadline
 use real time with a fake context that has about a second left.
 
-docs/reliability.md is this matrix as a table.
+The README section "Reliability" is this matrix as a table.
 """
 
 from __future__ import annotations

@@ -1,0 +1,171 @@
+#!/usr/bin/env python3
+"""The handler role's policies as channels grow: IAM's quotas and CloudFormation's 500 resources.
+
+    python bench/iam_scale.py            # ~1 min
+
+Synthesizes ``ours`` (imported apps, validation off) at N = 10, 40, 41, 90, 91, 150, 450, the
+largest N under 500 resources and that N + 1, plus N = 450 with the
+``@aws-cdk/aws-iam:minimizePolicies`` feature flag on (``cdk init``'s default for new projects).
+For each it reports: the resources; the inline policy of the handler role (its DefaultPolicy)
+rendered in IAM characters without whitespace, in the longest environment (aws-us-gov /
+us-gov-west-1) and a typical one (aws / eu-central-1), against IAM's 10,240 per role; the managed
+policies (``ChannelsPolicy<k>``): how many (10 per role by default), the largest in characters
+(6,144 each) and in ARNs; whether every channel's exact ARN is granted with no wildcard (least
+privilege); whether the handler function's DependsOn lists every policy of its role; and
+whether the stack stays within 500 resources.
+
+The largest N is worked out from the library's sharding (``INLINE_CHANNELS`` channels inline,
+then one managed policy per ``CHANNELS_PER_MANAGED_POLICY``) and the constant read off the N = 10
+template, then verified with one synth at that N and one at N + 1 (which must fail).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+BENCH_DIR = Path(__file__).resolve().parent
+ROOT = BENCH_DIR.parent
+sys.path.insert(0, str(BENCH_DIR))
+
+import analysis  # noqa: E402
+import run  # noqa: E402  (provider_constants: no aws_cdk import)
+
+PROVIDER_ROLE = "PinpointEmailChannelProviderRole"
+MINIMIZE = "@aws-cdk/aws-iam:minimizePolicies=true"
+FIXED_NS = (10, 40, 41, 90, 91, 150, 450)
+
+
+def synth(n: int, context: list[str], outdir: Path) -> tuple[bool, str]:
+    env = dict(os.environ)
+    node_bin = ROOT / "node_modules" / ".bin"
+    env["PATH"] = f"{node_bin}{os.pathsep}{env.get('PATH', '')}"
+    command = [
+        sys.executable,
+        str(BENCH_DIR / "synth_one.py"),
+        "--design",
+        "ours",
+        "--n",
+        str(n),
+        "--validation",
+        "off",
+        "--outdir",
+        str(outdir),
+    ]
+    for item in context:
+        command += ["--context", item]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    errors = [
+        line.strip()
+        for line in result.stderr.splitlines()
+        if "Error" in line or "Number of resources" in line
+    ]
+    return result.returncode == 0, (errors[-1] if errors else result.stderr.strip()[-200:])
+
+
+def predicted_max_n(constant: int) -> int:
+    """Largest N with N + constant + managed policies(N) <= 500."""
+    n = analysis.STACK_RESOURCE_LIMIT - constant
+    while n + constant + run.ours_managed_policies(n) > analysis.STACK_RESOURCE_LIMIT:
+        n -= 1
+    return n
+
+
+def measure(n: int, template: dict[str, Any]) -> dict[str, Any]:
+    typical = analysis.iam_report(template, analysis.TYPICAL_ENV)
+    longest = analysis.iam_report(template, analysis.LONGEST_ENV)
+    covered, total, wildcards = analysis.channel_arn_coverage(
+        template, analysis.TYPICAL_ENV, [f"{i + 1:032x}" for i in range(n)]
+    )
+    managed = [p for p in longest.policies if p.type == "AWS::IAM::ManagedPolicy"]
+    return {
+        "resources": len(template["Resources"]),
+        "inline_longest": max(longest.inline_chars_by_role.values(), default=0),
+        "inline_typical": max(typical.inline_chars_by_role.values(), default=0),
+        "managed": len(managed),
+        "managed_per_role": max(longest.managed_count_by_role.values(), default=0),
+        "managed_max_chars": max((p.chars for p in managed), default=0),
+        "managed_max_arns": max((len(p.resources) for p in managed), default=0),
+        "covered": covered,
+        "total": total,
+        "wildcards": wildcards,
+        "missing": [m for _, ms in analysis.function_depends_on_policies(template) for m in ms],
+        "fits_typical": typical.fits,
+        "fits_longest": longest.fits,
+        "problems": longest.problems,
+    }
+
+
+def main() -> int:
+    started = time.perf_counter()
+    scratch = Path(tempfile.mkdtemp(prefix="bench-iam-"))
+    inline, per_policy = run.provider_constants()
+
+    results: dict[tuple[int, str], dict[str, Any] | str] = {}
+
+    def case(n: int, context: list[str]) -> dict[str, Any] | str:
+        label = " +minimizePolicies" if context else ""
+        outdir = scratch / f"n{n}-{len(context)}"
+        ok, message = synth(n, context, outdir)
+        result: dict[str, Any] | str
+        result = measure(n, analysis.load_template(outdir)) if ok else message
+        results[(n, label)] = result
+        return result
+
+    for n in FIXED_NS:
+        case(n, [])
+    first = results[(FIXED_NS[0], "")]
+    assert isinstance(first, dict), first
+    constant = first["resources"] - FIXED_NS[0]  # no managed policy below INLINE_CHANNELS
+    max_n = predicted_max_n(constant)
+    at_max = case(max_n, [])
+    over = case(max_n + 1, [])
+    case(450, [MINIMIZE])
+
+    rows = []
+    for (n, label), m in sorted(results.items()):
+        if isinstance(m, str):
+            rows.append(f"| {n}{label} | synth fails: `{m[:150]}` | | | | | | |")
+            continue
+        rows.append(
+            f"| {n}{label} | {m['resources']} ({'yes' if m['resources'] <= 500 else 'no'}) | "
+            f"{m['inline_longest']:,} / {m['inline_typical']:,} | "
+            f"{m['managed']} (per role {m['managed_per_role']}): max {m['managed_max_chars']:,} "
+            f"chars, {m['managed_max_arns']} ARNs | "
+            f"{m['covered']}/{m['total']}{' + wildcards' if m['wildcards'] else ''} | "
+            f"{', '.join(x.replace(PROVIDER_ROLE, '…') for x in m['missing']) or 'none'} | "
+            f"{'yes' if m['fits_typical'] else 'no'} / {'yes' if m['fits_longest'] else 'no'}"
+            f"{': ' + '; '.join(m['problems']) if m['problems'] else ''} |"
+        )
+    header = [
+        "| N | resources (<= 500?) | inline chars per role, longest / typical env (limit 10,240) "
+        "| managed policies (limit 10 per role; each <= 6,144 chars, longest env) "
+        "| exact channel ARNs granted | function DependsOn misses "
+        "| within IAM limits (typical / longest) |",
+        "|---|---:|---:|---|---|---|---|",
+    ]
+    verified = isinstance(at_max, dict) and at_max["resources"] <= 500 and isinstance(over, str)
+    text = "\n".join(header + rows)
+    text += (
+        f"\n\nSharding: the first {inline} channel ARNs inline, then one managed policy per "
+        f"{per_policy}. Resources = N + {constant} + ceil((N - {inline}) / {per_policy}) for "
+        f"N > {inline}; largest N under 500: {max_n} (verified by synth: {max_n} synthesizes "
+        f"with {at_max['resources'] if isinstance(at_max, dict) else '?'} resources, "
+        f"{max_n + 1} fails: {verified}). Elapsed {time.perf_counter() - started:.0f} s.\n"
+    )
+    print(text)
+    out = BENCH_DIR / "out"
+    out.mkdir(exist_ok=True)
+    (out / "iam_scale.md").write_text(text)
+    shutil.rmtree(scratch, ignore_errors=True)
+    return 0 if verified else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

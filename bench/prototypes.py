@@ -1,3 +1,0 @@
-"""placeholder"""
-def install(variant):
-    pass
