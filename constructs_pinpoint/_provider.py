@@ -104,7 +104,6 @@ class EmailChannelProvider(Construct):
         self._depend_on_policies()
         self._channel_statements: list[iam.PolicyStatement] = []
         self._pass_role_statement: iam.PolicyStatement | None = None
-        self._channel_count = 0
         self._channel_arns: set[str] = set()
         self._passed_roles: set[str] = set()
 
@@ -121,11 +120,11 @@ class EmailChannelProvider(Construct):
         if arn in self._channel_arns:
             return
         self._channel_arns.add(arn)
-        self._channel_count += 1
+        count = len(self._channel_arns)
         shard = (
             0
-            if self._channel_count <= INLINE_CHANNELS
-            else 1 + (self._channel_count - INLINE_CHANNELS - 1) // CHANNELS_PER_MANAGED_POLICY
+            if count <= INLINE_CHANNELS
+            else 1 + (count - INLINE_CHANNELS - 1) // CHANNELS_PER_MANAGED_POLICY
         )
         if shard < len(self._channel_statements):
             self._channel_statements[shard].add_resources(arn)
