@@ -1,0 +1,39 @@
+"""The contract between ``EmailChannel`` (synth) and this handler (deploy): one home for it.
+
+The construct writes these names into the template; the handler reads them from the event and
+answers with these ``Data`` keys. Standard library only: the Lambda asset carries this module, and
+the construct imports it (aws-cdk's ``consts.ts`` pattern).
+"""
+
+from __future__ import annotations
+
+RESOURCE_TYPE = "Custom::PinpointEmailChannel"
+
+# ResourceProperties. CloudFormation delivers every value as a string ("true", not true).
+PROP_APPLICATION_ID = "ApplicationId"
+PROP_FROM_ADDRESS = "FromAddress"
+PROP_IDENTITY = "Identity"
+PROP_CONFIGURATION_SET = "ConfigurationSet"
+PROP_ROLE_ARN = "RoleArn"
+PROP_ORCHESTRATION_SENDING_ROLE_ARN = "OrchestrationSendingRoleArn"
+PROP_ENABLED = "Enabled"
+# Written only when the user opts into strict deletes, so existing templates do not change.
+PROP_STRICT_DELETE = "StrictDelete"
+
+REQUIRED_PROPERTIES = (PROP_APPLICATION_ID, PROP_FROM_ADDRESS, PROP_IDENTITY)
+OPTIONAL_STRING_PROPERTIES = (
+    PROP_CONFIGURATION_SET,
+    PROP_ROLE_ARN,
+    PROP_ORCHESTRATION_SENDING_ROLE_ARN,
+)
+
+# Data keys of every SUCCESS answer to Create and Update: CloudFormation reads GetAtt values from
+# the latest answer only, so each answer carries all of them (aws/aws-cdk#23796).
+DATA_APPLICATION_ID = "ApplicationId"
+DATA_MESSAGES_PER_SECOND = "MessagesPerSecond"
+DATA_VERSION = "Version"
+DATA_ENABLED = "Enabled"
+DATA_KEYS = (DATA_APPLICATION_ID, DATA_MESSAGES_PER_SECOND, DATA_VERSION, DATA_ENABLED)
+
+# A failed Create answers with this prefix; the Delete CloudFormation then sends makes no call.
+FAILED_CREATE_PREFIX = "create-failed:"
