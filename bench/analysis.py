@@ -125,6 +125,11 @@ def render(value: Any, template: dict[str, Any], env: dict[str, str], stack: str
                 "AWS::AccountId": env["account"],
                 "AWS::URLSuffix": "amazonaws.com",
                 "AWS::StackName": stack,
+                # Worst case: a 128-character stack name and CloudFormation's stack UUID.
+                "AWS::StackId": (
+                    f"arn:{env['partition']}:cloudformation:{env['region']}:{env['account']}:"
+                    f"stack/{stack:x<128}/00000000-0000-0000-0000-000000000000"
+                ),
             }
             if arg in pseudo:
                 return pseudo[arg]
@@ -273,6 +278,25 @@ def function_depends_on_policies(template: dict[str, Any]) -> list[tuple[str, li
     return result
 
 
+def warnings(outdir: Path) -> list[str]:
+    """The warning annotations left in the cloud assembly (acknowledged ones are removed): what
+    ``cdk synth`` would print."""
+    manifest = json.loads((outdir / "manifest.json").read_text())
+    found = []
+    for artifact in manifest.get("artifacts", {}).values():
+        metadata = dict(artifact.get("metadata", {}))
+        # Schema 55 moves a stack's metadata out of the manifest into its own file.
+        if "additionalMetadataFile" in artifact:
+            metadata.update(json.loads((outdir / artifact["additionalMetadataFile"]).read_text()))
+        found += [
+            f"{path}: {entry['data']}"
+            for path, entries in metadata.items()
+            for entry in entries
+            if entry.get("type") == "aws:cdk:warning"
+        ]
+    return found
+
+
 def template_metrics(outdir: Path, stack: str = "Bench") -> dict[str, Any]:
     template_path = outdir / f"{stack}.template.json"
     template = load_template(outdir, stack)
@@ -296,4 +320,5 @@ def template_metrics(outdir: Path, stack: str = "Bench") -> dict[str, Any]:
         "iam_problems": iam.problems,
         "iam_max_inline_chars": max(iam.inline_chars_by_role.values(), default=0),
         "iam_max_managed_chars": iam.max_managed_chars,
+        "warnings": warnings(outdir),
     }

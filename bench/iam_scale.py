@@ -12,7 +12,9 @@ us-gov-west-1) and a typical one (aws / eu-central-1), against IAM's 10,240 per 
 policies (``ChannelsPolicy<k>``): how many (10 per role by default), the largest in characters
 (6,144 each) and in ARNs; whether every channel's exact ARN is granted with no wildcard (least
 privilege); whether the handler function's DependsOn lists every policy of its role; and
-whether the stack stays within 500 resources.
+whether the stack stays within 500 resources. One more case passes 100 distinct roles (names of
+64 characters, the longest IAM allows) across 450 channels: the PassRole grants shard like the
+channel ARNs (``PassRolePolicy<k>``), each with its ``iam:PassedToService`` condition.
 
 The largest N is worked out from the library's sharding (``INLINE_CHANNELS`` channels inline,
 then one managed policy per ``CHANNELS_PER_MANAGED_POLICY``) and the constant read off the N = 10
@@ -40,6 +42,26 @@ import run  # noqa: E402  (provider_constants: no aws_cdk import)
 PROVIDER_ROLE = "PinpointEmailChannelProviderRole"
 MINIMIZE = "@aws-cdk/aws-iam:minimizePolicies=true"
 FIXED_NS = (10, 40, 41, 90, 91, 150, 450)
+ROLES = 100
+# 450 channels on imported apps, 100 roles imported by name (64 characters), in one stack "Bench".
+WITH_ROLES = f"""
+import sys, aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from constructs_pinpoint import END_OF_SUPPORT_WARNING, EmailChannel, PinpointApp
+app = cdk.App(outdir=sys.argv[1], analytics_reporting=False,
+              builtin_cloud_formation_validation=False)
+stack = cdk.Stack(app, "Bench")
+roles = [iam.Role.from_role_name(stack, f"Role{{i}}", f"events-{{i:03d}}-".ljust(64, "r"))
+         for i in range({ROLES})]
+for i in range(450):
+    EmailChannel(stack, f"Channel{{i}}",
+                 application=PinpointApp.from_application_id(stack, f"App{{i}}", f"{{i + 1:032x}}"),
+                 from_address="noreply@example.com",
+                 identity="arn:aws:ses:us-east-1:123456789012:identity/example.com",
+                 role=roles[i % {ROLES}])
+cdk.Annotations.of(app).acknowledge_warning(END_OF_SUPPORT_WARNING, "bench")
+app.synth()
+"""
 
 
 def synth(n: int, context: list[str], outdir: Path) -> tuple[bool, str]:
@@ -69,6 +91,14 @@ def synth(n: int, context: list[str], outdir: Path) -> tuple[bool, str]:
     return result.returncode == 0, (errors[-1] if errors else result.stderr.strip()[-200:])
 
 
+def synth_with_roles(outdir: Path) -> tuple[bool, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{env.get('PATH', '')}"
+    command = [sys.executable, "-c", WITH_ROLES, str(outdir)]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=ROOT)
+    return result.returncode == 0, result.stderr.strip()[-200:]
+
+
 def predicted_max_n(constant: int) -> int:
     """Largest N with N + constant + managed policies(N) <= 500."""
     n = analysis.STACK_RESOURCE_LIMIT - constant
@@ -93,6 +123,9 @@ def measure(n: int, template: dict[str, Any]) -> dict[str, Any]:
         "managed_max_chars": max((p.chars for p in managed), default=0),
         "managed_max_arns": max((len(p.resources) for p in managed), default=0),
         "covered": covered,
+        "passed_roles": sum(
+            ":iam::" in arn for p in longest.policies for arn in p.resources if ":role/" in arn
+        ),
         "total": total,
         "wildcards": wildcards,
         "missing": [m for _, ms in analysis.function_depends_on_policies(template) for m in ms],
@@ -127,18 +160,24 @@ def main() -> int:
     at_max = case(max_n, [])
     over = case(max_n + 1, [])
     case(450, [MINIMIZE])
+    ok, message = synth_with_roles(scratch / "roles")
+    results[(450, f" +{ROLES} roles")] = (
+        measure(450, analysis.load_template(scratch / "roles")) if ok else message
+    )
 
     rows = []
     for (n, label), m in sorted(results.items()):
         if isinstance(m, str):
             rows.append(f"| {n}{label} | synth fails: `{m[:150]}` | | | | | | |")
             continue
+        roles = f", PassRole on {m['passed_roles']} roles" if m["passed_roles"] else ""
         rows.append(
             f"| {n}{label} | {m['resources']} ({'yes' if m['resources'] <= 500 else 'no'}) | "
             f"{m['inline_longest']:,} / {m['inline_typical']:,} | "
             f"{m['managed']} (per role {m['managed_per_role']}): max {m['managed_max_chars']:,} "
             f"chars, {m['managed_max_arns']} ARNs | "
-            f"{m['covered']}/{m['total']}{' + wildcards' if m['wildcards'] else ''} | "
+            f"{m['covered']}/{m['total']}{' + wildcards' if m['wildcards'] else ''}"
+            f"{roles} | "
             f"{', '.join(x.replace(PROVIDER_ROLE, '…') for x in m['missing']) or 'none'} | "
             f"{'yes' if m['fits_typical'] else 'no'} / {'yes' if m['fits_longest'] else 'no'}"
             f"{': ' + '; '.join(m['problems']) if m['problems'] else ''} |"

@@ -1,26 +1,26 @@
 #!/usr/bin/env python3
 """Where the synth time of one design goes: phases, jsii round-trips, and our call sites.
 
-    python bench/profile_synth.py --design ours --n 150 [--validation off]
+    python bench/profile_synth.py --design ours --n 150 [--validation off] [--no-sites]
 
-Prints, for one in-process build (a fresh process per invocation, like the benchmark):
+Prints, for one in-process build of bench/synth_one.py's app (a fresh process per invocation):
 
-* phase wall times: common imports (aws_cdk, PinpointApp), the design's own imports (for ours
-  ``constructs_pinpoint.email_channel``: aws_lambda, aws_logs, aws_ses), imported apps, channels
-  (construct tree, including the one-off provider for ours), app.synth();
+* phase wall times: ``imports`` (jsii, aws_cdk), ``design imports`` (what that design's user
+  imports: for ours ``from constructs_pinpoint import EmailChannel, PinpointApp``), ``build``
+  (the construct tree, including the one-off provider of the custom-resource designs) and
+  ``synth`` (app.synth());
 * jsii round-trips (Python -> Node kernel requests) per phase and per channel;
-* for ``ours``, the round-trips and their time attributed to the constructs_pinpoint line that
-  made them, and the time of the one-off provider construction (Function + Code.from_asset
-  staging of the handler dir + Role + LogGroup).
+* unless ``--no-sites``, the round-trips of the build phase and their time attributed to the
+  constructs_pinpoint line that made them.
 
 Attribution walks the Python stack once per kernel request, which makes the whole run slower;
 the per-request times reported are those of the request itself (measured inside ``send``).
+bench/run.py runs this with ``--no-sites`` for its "where the time goes" table.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
 import os
 import sys
@@ -32,11 +32,12 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 PACKAGE_DIR = ROOT / "constructs_pinpoint"
-DESIGN_MODULES = {
-    "native": ["aws_cdk.aws_pinpoint"],
-    "awscr": ["aws_cdk.aws_iam", "aws_cdk.custom_resources"],
-    "provider": ["aws_cdk.aws_iam", "aws_cdk.aws_lambda", "aws_cdk.custom_resources"],
-    "ours": ["constructs_pinpoint.email_channel"],
+# What each design's user imports (bench/synth_one.py's builders import the same on first use).
+DESIGN_IMPORTS = {
+    "native": "from aws_cdk import aws_pinpoint",
+    "awscr": "from aws_cdk import custom_resources",
+    "provider": "from aws_cdk import aws_iam, aws_lambda, custom_resources",
+    "ours": "from constructs_pinpoint import EmailChannel, PinpointApp",
 }
 
 
@@ -46,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--n", type=int, default=150)
     parser.add_argument("--validation", choices=("on", "off"), default="off")
     parser.add_argument("--json", help="also write the numbers here")
+    parser.add_argument(
+        "--no-sites",
+        dest="sites",
+        action="store_false",
+        help="no per-call-site attribution (it walks the stack on every request: slower)",
+    )
     args = parser.parse_args(argv)
 
     started = time.perf_counter()
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         return "-"
 
     def send(self, request, response_type):  # type: ignore[no-untyped-def]
-        where = site() if state["phase"] == "channels" else "-"
+        where = site() if args.sites and state["phase"] == "build" else "-"
         t0 = time.perf_counter()
         try:
             return original_send(self, request, response_type)
@@ -87,44 +94,23 @@ def main(argv: list[str] | None = None) -> int:
     import aws_cdk as cdk
     import synth_one
 
-    from constructs_pinpoint import PinpointApp
-
     phases: dict[str, float] = {"imports": time.perf_counter() - started}
     # What only this design imports (synth_one's builders import these on first use).
     t0 = time.perf_counter()
     state["phase"] = "design imports"
-    for module in DESIGN_MODULES[args.design]:
-        importlib.import_module(module)
+    exec(DESIGN_IMPORTS[args.design], {})
     phases["design imports"] = time.perf_counter() - t0
-
-    provider_time = [0.0]
-    if args.design == "ours":
-        from constructs_pinpoint import _provider
-
-        original_init = _provider.EmailChannelProvider.__init__
-
-        def timed_init(self, scope, id):  # type: ignore[no-untyped-def]
-            t0 = time.perf_counter()
-            original_init(self, scope, id)
-            provider_time[0] += time.perf_counter() - t0
-
-        _provider.EmailChannelProvider.__init__ = timed_init  # type: ignore[method-assign]
 
     outdir = tempfile.mkdtemp(prefix="bench-profile-")
     t0 = time.perf_counter()
-    state["phase"] = "apps"
+    state["phase"] = "build"
     app = cdk.App(outdir=outdir, builtin_cloud_formation_validation=args.validation == "on")
     stack = cdk.Stack(app, synth_one.STACK_NAME)
-    cdk.Validations.of(app).acknowledge(cdk.Acknowledgment(id=synth_one.W3696, reason="bench"))
-    apps = [
-        PinpointApp.from_application_id(stack, f"App{i}", synth_one.app_id(i))
-        for i in range(args.n)
-    ]
-    phases["apps"] = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    state["phase"] = "channels"
-    synth_one.BUILDERS[args.design](stack, apps)
-    phases["channels"] = time.perf_counter() - t0
+    cdk.Validations.of(app).acknowledge(
+        cdk.Acknowledgment(id=synth_one.W3696, reason=synth_one.REASON)
+    )
+    synth_one.BUILDERS[args.design](app, stack, args.n)
+    phases["build"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     state["phase"] = "synth"
     app.synth()
@@ -141,12 +127,8 @@ def main(argv: list[str] | None = None) -> int:
             f"| {phase} | {wall:.3f} | {calls[phase]} | {calls[phase] / n:.1f} | "
             f"{call_time[phase]:.3f} |"
         )
-    if args.design == "ours":
-        print(
-            f"\nprovider construction (once per stack, incl. Code.from_asset staging): "
-            f"{provider_time[0] * 1000:.1f} ms"
-        )
-        print("\n| call site (channels phase) | requests | per channel | ms total |")
+    if site_calls:
+        print("\n| call site (build phase) | requests | per channel | ms total |")
         print("|---|---:|---:|---:|")
         for where, count in sorted(site_calls.items(), key=lambda kv: -site_time[kv[0]])[:12]:
             print(f"| `{where}` | {count} | {count / n:.2f} | {site_time[where] * 1000:.1f} |")
@@ -159,7 +141,6 @@ def main(argv: list[str] | None = None) -> int:
                     "phases": phases,
                     "requests": dict(calls),
                     "request_seconds": dict(call_time),
-                    "provider_ms": provider_time[0] * 1000,
                     "sites": {k: [v, site_time[k]] for k, v in site_calls.items()},
                 },
                 indent=1,

@@ -9,11 +9,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._version import __version__
+
 if TYPE_CHECKING:
     from ._errors import ConstructValidationError
     from ._provider import HANDLER_RUNTIME, SERVICE_TIMEOUT
-    from .email_channel import RESOURCE_TYPE, EmailChannel
+    from .aspects import RetainEmailChannels
+    from .email_channel import END_OF_SUPPORT_WARNING, EmailChannel
     from .email_sending import SenderWiring, SesEmailSending
+    from .handler.contract import RESOURCE_TYPE
     from .pinpoint_app import IPinpointApp, PinpointApp, PinpointAppBase
     from .sending.config import DeliveryBackend
 
@@ -21,8 +25,10 @@ _EXPORTS = {
     "ConstructValidationError": "._errors",
     "HANDLER_RUNTIME": "._provider",
     "SERVICE_TIMEOUT": "._provider",
-    "RESOURCE_TYPE": ".email_channel",
+    "RESOURCE_TYPE": ".handler.contract",
+    "END_OF_SUPPORT_WARNING": ".email_channel",
     "EmailChannel": ".email_channel",
+    "RetainEmailChannels": ".aspects",
     "SenderWiring": ".email_sending",
     "SesEmailSending": ".email_sending",
     "IPinpointApp": ".pinpoint_app",
@@ -32,6 +38,7 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "END_OF_SUPPORT_WARNING",
     "HANDLER_RUNTIME",
     "RESOURCE_TYPE",
     "SERVICE_TIMEOUT",
@@ -41,8 +48,10 @@ __all__ = [
     "IPinpointApp",
     "PinpointApp",
     "PinpointAppBase",
+    "RetainEmailChannels",
     "SenderWiring",
     "SesEmailSending",
+    "__version__",
 ]
 
 

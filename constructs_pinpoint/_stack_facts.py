@@ -1,20 +1,27 @@
 """What every channel of a stack needs to know about it, read from jsii once per stack.
 
 Each jsii call is a round trip to the Node process; at hundreds of channels per stack, reading
-the stack's environment and tree root once instead of per channel is most of the synth time.
+the stack's environment, path and provider once instead of per channel is most of the synth time.
+Facts are kept on the Python objects of the stack and of each scope, so a channel or an import
+whose scope was seen before makes no round trip to find them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import contextlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import aws_cdk as cdk
 from constructs import IConstruct
 
 from . import _validation as check
 
-_STACK_ATTRIBUTE = "_constructs_pinpoint_stack_facts"
+if TYPE_CHECKING:
+    from ._provider import EmailChannelProvider
+
+_FACTS_ATTRIBUTE = "_constructs_pinpoint_stack_facts"
+_PATH_ATTRIBUTE = "_constructs_pinpoint_path"
 _ROOT_ATTRIBUTE = "_constructs_pinpoint_email_channels"
 
 
@@ -24,13 +31,38 @@ class StackFacts:
     region: str | None
     """None when the stack is environment-agnostic (an unresolved token)."""
     account: str | None
+    region_token: str
+    """What ``stack.region`` returns: the literal region, or the ``AWS::Region`` token."""
+    account_token: str
+    partition: str
+    """What ``stack.partition`` returns (a literal where the region and feature flags allow)."""
+    path: str
     channels: dict[str, Any]
     """Email channels by application id, shared by every stack of the construct tree."""
+    pinpoint_channels: list[str] = field(default_factory=list)
+    """Construct paths of this stack's channels still on ``DeliveryBackend.PINPOINT``."""
+    _provider: EmailChannelProvider | None = None
+
+    @property
+    def provider(self) -> EmailChannelProvider:
+        if self._provider is None:
+            from ._provider import EmailChannelProvider
+
+            self._provider = EmailChannelProvider.of(self.stack)
+        return self._provider
+
+    def arn(self, service: str, resource: str) -> str:
+        """``arn:<partition>:<service>:<region>:<account>:<resource>`` as ``Stack.format_arn``
+        renders it, composed in Python (literals, or the stack's pseudo-parameter tokens)."""
+        return f"arn:{self.partition}:{service}:{self.region_token}:{self.account_token}:{resource}"
 
 
 def stack_facts(scope: IConstruct) -> StackFacts:
-    stack = cdk.Stack.of(scope)
-    facts: StackFacts | None = getattr(stack, _STACK_ATTRIBUTE, None)
+    facts: StackFacts | None = getattr(scope, _FACTS_ATTRIBUTE, None)
+    if facts is not None:
+        return facts
+    stack = scope if isinstance(scope, cdk.Stack) else cdk.Stack.of(scope)
+    facts = getattr(stack, _FACTS_ATTRIBUTE, None)
     if facts is None:
         root = stack.node.root
         channels: dict[str, Any] | None = getattr(root, _ROOT_ATTRIBUTE, None)
@@ -42,7 +74,28 @@ def stack_facts(scope: IConstruct) -> StackFacts:
             stack=stack,
             region=None if check.unresolved(region) else region,
             account=None if check.unresolved(account) else account,
+            region_token=region,
+            account_token=account,
+            partition=stack.partition,
+            path=stack.node.path,
             channels=channels,
         )
-        setattr(stack, _STACK_ATTRIBUTE, facts)
+        setattr(stack, _FACTS_ATTRIBUTE, facts)
+    if scope is not stack:
+        _remember(scope, _FACTS_ATTRIBUTE, facts)
     return facts
+
+
+def child_path(scope: IConstruct, id: str) -> str:
+    """The construct path a child ``id`` of ``scope`` gets, with one lookup per scope."""
+    path: str | None = getattr(scope, _PATH_ATTRIBUTE, None)
+    if path is None:
+        path = scope.node.path
+        _remember(scope, _PATH_ATTRIBUTE, path)
+    return f"{path}/{id}" if path else id
+
+
+def _remember(scope: IConstruct, name: str, value: object) -> None:
+    # A jsii interface proxy takes no new attributes: it is looked up again next time.
+    with contextlib.suppress(AttributeError):
+        setattr(scope, name, value)

@@ -1,125 +1,68 @@
-"""Synth-time checks of EmailChannel input. Each returns problems as sentences naming the value
-and the fix; unresolved tokens are skipped (their values are known only at deploy time)."""
+"""Synth-time checks of construct input. The value rules live in ``sending/rules.py`` (shared
+with the runtime sender and the example configuration); this module adds only the token handling:
+values known only at deploy time (unresolved tokens) are skipped.
+
+Each function returns problems as sentences naming the value and the fix.
+"""
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from email.utils import parseaddr
-
 import aws_cdk as cdk
 
-# Pragmatic address check: one @, no spaces, a dotted domain. SES does the final check.
-_ADDRESS = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?P<domain>[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$"
-)
-_DISPLAY_FORM = re.compile(r"^(?P<name>[^<>@\"]*[^\s<>@\"])\s*<(?P<address>[^<>]+)>$")
-_IDENTITY_ARN = re.compile(
-    r"^arn:(?P<partition>aws[a-z-]*):ses:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):"
-    r"identity/(?P<name>[^/\s]+)$"
-)
-_CONFIGURATION_SET_ARN = re.compile(
-    r"^arn:aws[a-z-]*:ses:[a-z0-9-]*:\d{12}:configuration-set/(?P<name>[^/\s]+)$"
-)
-CONFIGURATION_SET_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+from .sending import rules
+from .sending.rules import IdentityArn
+
+__all__ = [
+    "IdentityArn",
+    "application_arn_problems",
+    "application_id_problems",
+    "configuration_set_problems",
+    "coverage_problems",
+    "environment_problems",
+    "from_address_problems",
+    "parse_identity_arn",
+    "role_problems",
+    "sending_problems",
+    "ses_sending_problems",
+    "unresolved",
+]
 
 
-def unresolved(value: str | None) -> bool:
+def unresolved(value: object) -> bool:
+    """True for a token whose value is known only at deploy time."""
     # Every string token renders as "${Token[...]}": plain strings need no jsii round trip.
-    return value is not None and "${Token[" in value and cdk.Token.is_unresolved(value)
+    return isinstance(value, str) and "${Token[" in value and cdk.Token.is_unresolved(value)
 
 
 def from_address_problems(value: str) -> tuple[str | None, list[str]]:
     """The bare address in ``value`` (``addr`` or ``Display Name <addr>``) and the problems."""
-    display = _DISPLAY_FORM.match(value)
-    address = display["address"].strip() if display else value.strip()
-    if display is None and ("<" in value or ">" in value):
-        return None, [
-            f"from_address {value!r} is not an email address: use 'noreply@example.com' or the "
-            "display-name form 'Example Orders <noreply@example.com>' with one address in <>"
-        ]
-    if value != value.strip() or not _ADDRESS.match(address) or parseaddr(address)[1] != address:
-        return None, [
-            f"from_address {value!r} is not an email address: expected local-part@domain such as "
-            "'noreply@example.com' (or 'Example Orders <noreply@example.com>')"
-        ]
-    return address.lower(), []
-
-
-@dataclass(frozen=True)
-class IdentityArn:
-    partition: str
-    region: str
-    account: str
-    name: str
-
-    @property
-    def is_email(self) -> bool:
-        return "@" in self.name
+    problems = rules.sender_address_problems("from_address", value)
+    return (None, problems) if problems else (rules.bare_address(value).lower(), [])
 
 
 def parse_identity_arn(value: str) -> tuple[IdentityArn | None, list[str]]:
-    match = _IDENTITY_ARN.match(value)
-    if not match:
-        return None, [
-            f"identity {value!r} is not an SES identity ARN: expected "
-            "arn:<partition>:ses:<region>:<account>:identity/<email-or-domain>, or pass an "
-            "ses.IEmailIdentity (e.g. ses.EmailIdentity.from_email_identity_name(...))"
-        ]
-    return IdentityArn(match["partition"], match["region"], match["account"], match["name"]), []
+    parsed = rules.parse_identity_arn(value) if isinstance(value, str) else None
+    return parsed, [] if parsed else rules.identity_arn_problems("identity", value)
 
 
 def coverage_problems(from_address: str, identity_name: str) -> list[str]:
     """An email identity must be the from address; a domain identity its domain or a parent."""
-    identity = identity_name.lower()
-    domain = from_address.rsplit("@", 1)[1]
-    if "@" in identity:
-        if identity != from_address:
-            return [
-                f"from_address {from_address!r} is not covered by email identity "
-                f"{identity_name!r}: send from {identity_name!r}, or use a domain identity "
-                f"for {domain!r}"
-            ]
-        return []
-    if domain != identity and not domain.endswith("." + identity):
-        return [
-            f"from_address {from_address!r} is not covered by domain identity {identity_name!r}: "
-            f"use an address @{identity_name} (or a subdomain of it), or an identity for {domain!r}"
-        ]
-    return []
+    return rules.coverage_problems("from_address", from_address, identity_name)
 
 
 def environment_problems(
     identity: IdentityArn, region: str | None, account: str | None
 ) -> list[str]:
     """``region``/``account`` of the stack, None where environment-agnostic."""
-    problems = []
-    if region is not None and identity.region != region:
-        problems.append(
-            f"identity region {identity.region!r} differs from the stack's region "
-            f"{region!r}: Pinpoint can use only SES identities of its own region"
-        )
-    if account is not None and identity.account != account:
-        problems.append(
-            f"identity account {identity.account!r} differs from the stack's account "
-            f"{account!r}: verify the identity in account {account}"
-        )
-    return problems
+    arn = (
+        f"arn:{identity.partition}:ses:{identity.region}:{identity.account}:"
+        f"identity/{identity.name}"
+    )
+    return rules.identity_arn_problems("identity", arn, region=region, account=account)
 
 
 def configuration_set_problems(value: str) -> list[str]:
-    arn = _CONFIGURATION_SET_ARN.match(value)
-    if arn:
-        return [
-            f"configuration_set {value!r} is an ARN, but Pinpoint takes the configuration set "
-            f"NAME: use {arn['name']!r}"
-        ]
-    if not CONFIGURATION_SET_NAME.match(value):
-        return [
-            f"configuration_set {value!r} is not an SES configuration set name: use 1-64 "
-            "letters, digits, '-' or '_'"
-        ]
-    return []
+    return rules.configuration_set_problems("configuration_set", value)
 
 
 def sending_problems(
@@ -129,21 +72,80 @@ def sending_problems(
     identity_arn: str,
     identity_name: str | None,
     configuration_set_name: str | None,
+    *,
+    other_account_allowed: bool = False,
 ) -> list[str]:
-    """Every problem with what a channel or an SES sender sends from and with."""
+    """Every problem with what a Pinpoint channel sends from and with; the runtime sender
+    (``SenderConfig.from_environ``) accepts exactly the literal values accepted here.
+
+    ``region``/``account`` are the stack's (None where environment-agnostic);
+    ``identity_name`` is the identity's literal email or domain where the identity is a
+    construct (None when unknown). ``other_account_allowed`` is for SES senders, which may use
+    another account's identity through SES sending authorization.
+    """
     problems: list[str] = []
-    address: str | None = None
-    if not unresolved(from_address):
-        address, found = from_address_problems(from_address)
+    address_known = not unresolved(from_address)
+    if address_known:
+        found = rules.sender_address_problems("from_address", from_address)
+        address_known = not found
         problems += found
     if not unresolved(identity_arn):
-        parsed, found = parse_identity_arn(identity_arn)
+        found = rules.identity_arn_problems(
+            "identity",
+            identity_arn,
+            region=region,
+            account=account,
+            other_account_allowed=other_account_allowed,
+        )
         problems += found
+        parsed = rules.parse_identity_arn(identity_arn) if isinstance(identity_arn, str) else None
         if parsed is not None:
             identity_name = parsed.name
-            problems += environment_problems(parsed, region, account)
-    if address is not None and identity_name is not None and not unresolved(identity_name):
-        problems += coverage_problems(address, identity_name)
+    if address_known and identity_name is not None and not unresolved(identity_name):
+        problems += rules.coverage_problems("from_address", from_address, identity_name)
     if configuration_set_name is not None and not unresolved(configuration_set_name):
-        problems += configuration_set_problems(configuration_set_name)
+        problems += rules.configuration_set_problems("configuration_set", configuration_set_name)
     return problems
+
+
+def ses_sending_problems(
+    region: str | None,
+    account: str | None,
+    from_address: str,
+    identity_arn: str,
+    identity_name: str | None,
+    configuration_set_name: str | None,
+) -> list[str]:
+    """:func:`sending_problems` for ``SesEmailSending``: another account's identity is allowed
+    (SES sending authorization), and no message speaks of Pinpoint."""
+    return sending_problems(
+        region,
+        account,
+        from_address,
+        identity_arn,
+        identity_name,
+        configuration_set_name,
+        other_account_allowed=True,
+    )
+
+
+def application_id_problems(value: str) -> list[str]:
+    return [] if unresolved(value) else rules.application_id_problems("application_id", value)
+
+
+def application_arn_problems(
+    value: str, *, region: str | None, account: str | None
+) -> tuple[str | None, list[str]]:
+    """(the application id, problems); the ARN's region and account must be the stack's."""
+    if unresolved(value):
+        return None, []
+    return rules.application_arn_problems("application_arn", value, region=region, account=account)
+
+
+def role_problems(
+    prop: str, role_arn: str, *, region: str | None, account: str | None
+) -> list[str]:
+    """Errors for a role Pinpoint cannot be passed: another account's, or another partition's."""
+    if unresolved(role_arn):
+        return []
+    return rules.role_arn_problems(prop, role_arn, region=region, account=account)

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-import re
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_pinpoint as pinpoint
 from constructs import Construct, Node
 
+from . import _validation as check
 from ._errors import ConstructValidationError
+from ._stack_facts import child_path, stack_facts
 
-APPLICATION_ID_PATTERN = re.compile(r"^[0-9a-f]{32}$")
-_APP_ARN = re.compile(r"^arn:[a-z0-9-]+:mobiletargeting:[a-z0-9-]*:\d{12}:apps/(?P<id>[^/]+)$")
+if TYPE_CHECKING:
+    # aws_iam and aws_pinpoint are imported where used: an import of an app needs neither, and
+    # each costs Python import time in every synth.
+    from aws_cdk import aws_iam as iam
+
 SEND_ACTIONS = ("mobiletargeting:SendMessages", "mobiletargeting:SendUsersMessages")
 END_OF_SUPPORT_ACK = "CloudFormation-Validate::W3696"
+# Also written into every app's cfn-lint metadata: changing it changes every user's template.
 END_OF_SUPPORT_REASON = (
     "Pinpoint's engagement features reached end of support on 2026-10-30. constructs_pinpoint "
     "keeps existing apps deployable, updatable and deletable while sending moves to SES v2 "
@@ -56,8 +59,37 @@ class IPinpointApp(Protocol):
         ...
 
 
-class PinpointAppBase(cdk.Resource):
-    """What created and imported applications share: identity and grants."""
+class _AppGrants:
+    """The grants of created and imported applications, from their ARN alone.
+
+    A plain mixin, not an ``abc.ABC``: its subclasses are jsii classes with their own metaclass.
+    """
+
+    @property
+    def application_arn(self) -> str:
+        raise NotImplementedError
+
+    def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
+        """Grant ``actions`` on the application's ARN."""
+        from aws_cdk import aws_iam as iam
+
+        return iam.Grant.add_to_principal(
+            grantee=grantee, actions=list(actions), resource_arns=[self.application_arn]
+        )
+
+    def grant_send_messages(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Grant SendMessages and SendUsersMessages on ``apps/<id>/messages``."""
+        from aws_cdk import aws_iam as iam
+
+        return iam.Grant.add_to_principal(
+            grantee=grantee,
+            actions=list(SEND_ACTIONS),
+            resource_arns=[f"{self.application_arn}/messages"],
+        )
+
+
+class PinpointAppBase(cdk.Resource, _AppGrants):
+    """What created applications are built on: identity and grants."""
 
     @property
     def application_id(self) -> str:
@@ -67,33 +99,27 @@ class PinpointAppBase(cdk.Resource):
     def application_arn(self) -> str:
         raise NotImplementedError
 
-    def grant(self, grantee: iam.IGrantable, *actions: str) -> iam.Grant:
-        return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(actions), resource_arns=[self.application_arn]
-        )
 
-    def grant_send_messages(self, grantee: iam.IGrantable) -> iam.Grant:
-        return iam.Grant.add_to_principal(
-            grantee=grantee,
-            actions=list(SEND_ACTIONS),
-            resource_arns=[f"{self.application_arn}/messages"],
-        )
+class _ImportedPinpointApp(Construct, _AppGrants):
+    """An existing application: one construct, no resource, its ARN composed in Python."""
 
-
-class _ImportedPinpointApp(PinpointAppBase):
     def __init__(
-        self, scope: Construct, id: str, *, application_id: str, application_arn: str | None
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stack: cdk.Stack,
+        application_id: str,
+        application_arn: str,
     ) -> None:
-        super().__init__(
-            scope, id, **({"environment_from_arn": application_arn} if application_arn else {})
-        )
+        super().__init__(scope, id)
+        self._stack = stack
         self._application_id = application_id
-        self._application_arn = application_arn or cdk.Stack.of(self).format_arn(
-            service="mobiletargeting",
-            resource="apps",
-            resource_name=application_id,
-            arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
-        )
+        self._application_arn = application_arn
+
+    @property
+    def stack(self) -> cdk.Stack:
+        return self._stack
 
     @property
     def application_id(self) -> str:
@@ -114,16 +140,27 @@ class PinpointApp(PinpointAppBase):
 
     def __init__(self, scope: Construct, id: str, *, app_name: str | None = None) -> None:
         super().__init__(scope, id)
-        if app_name is not None and not cdk.Token.is_unresolved(app_name) and not app_name.strip():
+        if app_name is not None and (
+            not isinstance(app_name, str)
+            or (not check.unresolved(app_name) and not app_name.strip())
+        ):
             raise ConstructValidationError(
-                self, [f"app_name {app_name!r} is empty: give a name or leave it unset"]
+                self,
+                [
+                    f"app_name {app_name!r} is not a name: give a non-empty string, or leave "
+                    "it unset"
+                ],
             )
+        from aws_cdk import aws_pinpoint as pinpoint
+
         self.resource = pinpoint.CfnApp(
             self, "Resource", name=app_name or cdk.Names.unique_id(self)
         )
         # Read once: every channel and grant asks for them, and each read is a jsii round trip.
         self._application_id = self.resource.ref
         self._application_arn = self.resource.attr_arn
+        # Our own end-of-support warning (one per stack, naming the channels still on Pinpoint)
+        # replaces the built-in validation's W3696 on every Pinpoint resource.
         cdk.Validations.of(self).acknowledge(
             cdk.Acknowledgment(id=END_OF_SUPPORT_ACK, reason=END_OF_SUPPORT_REASON)
         )
@@ -149,38 +186,43 @@ class PinpointApp(PinpointAppBase):
     @staticmethod
     def from_application_id(scope: Construct, id: str, application_id: str) -> IPinpointApp:
         """Import an existing application of this stack's account and region by its id."""
-        if not cdk.Token.is_unresolved(application_id) and not APPLICATION_ID_PATTERN.match(
-            application_id
-        ):
-            raise ConstructValidationError(
-                scope,
-                [
-                    f"application id {application_id!r} is not a Pinpoint project id: expected 32 "
-                    "lowercase hexadecimal characters, as shown as 'Project ID' in the console"
-                ],
-            )
-        return _ImportedPinpointApp(scope, id, application_id=application_id, application_arn=None)
+        problems = check.application_id_problems(application_id)
+        if problems:
+            raise ConstructValidationError(child_path(scope, id), problems)
+        facts = stack_facts(scope)
+        return _ImportedPinpointApp(
+            scope,
+            id,
+            stack=facts.stack,
+            application_id=application_id,
+            application_arn=facts.arn("mobiletargeting", f"apps/{application_id}"),
+        )
 
     @staticmethod
     def from_application_arn(scope: Construct, id: str, application_arn: str) -> IPinpointApp:
-        """Import an existing application by its ARN (``arn:...:mobiletargeting:...:apps/<id>``)."""
-        if cdk.Token.is_unresolved(application_arn):
+        """Import an existing application by its ARN (``arn:...:mobiletargeting:...:apps/<id>``).
+
+        The application must be in the stack's own region and account (and partition): the
+        stack's channel handler calls Pinpoint there. Checked where the stack's environment and
+        the ARN are known at synth.
+        """
+        facts = stack_facts(scope)
+        if check.unresolved(application_arn):
             application_id = cdk.Arn.split(
                 application_arn, cdk.ArnFormat.SLASH_RESOURCE_NAME
             ).resource_name
             assert application_id is not None
         else:
-            match = _APP_ARN.match(application_arn)
-            if not match or not APPLICATION_ID_PATTERN.match(match["id"]):
-                raise ConstructValidationError(
-                    scope,
-                    [
-                        f"application ARN {application_arn!r} is not a Pinpoint application ARN: "
-                        "expected arn:<partition>:mobiletargeting:<region>:<account>:apps/<id> "
-                        "with a 32-hex-digit id"
-                    ],
-                )
-            application_id = match["id"]
+            parsed_id, problems = check.application_arn_problems(
+                application_arn, region=facts.region, account=facts.account
+            )
+            if problems or parsed_id is None:
+                raise ConstructValidationError(child_path(scope, id), problems)
+            application_id = parsed_id
         return _ImportedPinpointApp(
-            scope, id, application_id=application_id, application_arn=application_arn
+            scope,
+            id,
+            stack=facts.stack,
+            application_id=application_id,
+            application_arn=application_arn,
         )

@@ -19,10 +19,22 @@ from aws_cdk import aws_ses as ses
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
-from constructs_pinpoint import EmailChannel, IPinpointApp, PinpointApp, SenderWiring
+from constructs_pinpoint import (
+    END_OF_SUPPORT_WARNING,
+    EmailChannel,
+    IPinpointApp,
+    PinpointApp,
+    SenderWiring,
+)
 
 from .config import DEFAULT_ENVIRONMENT, EnvironmentConfig
 from .sender_function import OrderConfirmationFunction
+
+# The example keeps its channels on the Pinpoint backend to show the move to SES step by step
+# (docs/moving-to-ses.md); a deployed app moves (delivery_backend=DeliveryBackend.SES_V2) instead.
+STILL_ON_PINPOINT = (
+    "example app: shows the Pinpoint backend and the move to SES (docs/moving-to-ses.md)"
+)
 
 
 def _events_role(scope: Construct) -> iam.Role:
@@ -70,6 +82,7 @@ class OrdersEmailStack(cdk.Stack):
             role=_events_role(self),
             removal_policy=config.removal_policy,
         )
+        cdk.Annotations.of(self).acknowledge_warning(END_OF_SUPPORT_WARNING, STILL_ON_PINPOINT)
 
 
 class OrderConfirmationStack(cdk.Stack):
@@ -78,6 +91,12 @@ class OrderConfirmationStack(cdk.Stack):
 
     def __init__(self, scope: Construct, id: str, *, sending: SenderWiring, **kwargs: Any) -> None:
         super().__init__(scope, id, **kwargs)
+        # Strong, stated rather than left to the flag (cdk.json's recommended flags say weak,
+        # aws-cdk-lib's default says strong): the function sends with the app, identity and
+        # configuration set of the channel's stack, so CloudFormation must refuse to delete them
+        # while this stack imports them. It also keeps the exports already deployed: a move to
+        # weak goes through BOTH, one deploy each (aws-cdk-lib README, "Reference strength").
+        cdk.CrossStackReferences.of(self).consume(cdk.ReferenceStrength.STRONG)
         self.order_confirmation = OrderConfirmationFunction(
             self, "OrderConfirmation", sending=sending
         )
@@ -143,3 +162,4 @@ class ChannelsStack(cdk.Stack):
             role=_events_role(self),
             removal_policy=config.removal_policy,
         )
+        cdk.Annotations.of(self).acknowledge_warning(END_OF_SUPPORT_WARNING, STILL_ON_PINPOINT)

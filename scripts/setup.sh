@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Idempotent set-up: a project venv (.venv) with the package and its dev tools, and the pinned
-# Node tooling (CDK CLI 2.x and Node 22 for jsii) in node_modules. Re-running is cheap: each
-# half is redone only when its lock inputs change. Source it to get PATH set up as well.
+# Idempotent set-up: a project venv (.venv) with the package (editable) and its dev tools at the
+# versions pinned in constraints.txt, and the pinned Node tooling (CDK CLI 2.x and Node 22 for
+# jsii) in node_modules. Re-running is cheap: each half is redone only when its inputs change.
+# Source it to get PATH set up as well.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -10,12 +11,15 @@ stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 (
 cd "$ROOT"
-py_stamp="$(stamp pyproject.toml)"
+py_stamp="$(stamp pyproject.toml constraints.txt)"
 if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$py_stamp" ]; then
-  echo "setup: installing Python dependencies into .venv" >&2
+  echo "setup: installing Python dependencies into .venv (constraints.txt)" >&2
   [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+  pip_install() {
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt "$@"
+  }
+  pip_install --upgrade pip
+  pip_install -e ".[dev]"
   echo "$py_stamp" > .venv/.setup-stamp
 fi
 

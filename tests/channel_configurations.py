@@ -30,7 +30,8 @@ def minimal(stack: cdk.Stack) -> None:
 
 
 def full(stack: cdk.Stack) -> None:
-    """Every property: SES identity and configuration set constructs, both roles."""
+    """Every property: SES identity and configuration set constructs, both roles, strict
+    deletes."""
     identity = ses.EmailIdentity(stack, "Domain", identity=ses.Identity.domain("example.com"))
     config_set = ses.ConfigurationSet(stack, "ConfigSet")
     events = iam.Role(
@@ -48,6 +49,7 @@ def full(stack: cdk.Stack) -> None:
         configuration_set=config_set,
         role=events,
         orchestration_sending_role=sending,
+        strict_delete=True,
     )
 
 

@@ -7,6 +7,7 @@ import json
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -15,6 +16,13 @@ from typing import Any
 # CloudFormation rejects response bodies over 4096 bytes and physical ids over 1 KB.
 MAX_BODY_BYTES = 4096
 MAX_PHYSICAL_ID_BYTES = 1024
+# Caps for the fields echoed from the event (CloudFormation's own are far shorter: a stack ARN is
+# under 256 bytes, a RequestId 36, a logical id at most 255), for the log-stream suffix, and for
+# the Data values should nothing else be left to cut. With them a Reason keeps MIN_REASON_BYTES.
+MAX_ECHOED_FIELD_BYTES = 512
+MAX_SUFFIX_BYTES = 256
+MIN_REASON_BYTES = 256
+DATA_BUDGET_BYTES = 512
 _ELLIPSIS = " [truncated]"
 # A PUT attempt never outlasts the Lambda: it gets the time left (at least this, at most the
 # policy's timeout).
@@ -29,6 +37,38 @@ class PutPolicy:
 
 
 DEFAULT_PUT = PutPolicy()
+# CloudFormation's ResponseURLs are https. Hosts listed here may also be reached over plain http:
+# none in production; the test suite lists its loopback S3 stand-in (127.0.0.1).
+PLAIN_HTTP_HOSTS: frozenset[str] = frozenset()
+
+
+def url_allowed(url: str) -> bool:
+    """True for an https URL with a host (or plain http to a ``PLAIN_HTTP_HOSTS`` host)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return False
+    if not host or any(char.isspace() for char in url):
+        return False
+    return parts.scheme == "https" or (parts.scheme == "http" and host in PLAIN_HTTP_HOSTS)
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    """https (and http) only, no redirects: file://, ftp:// or data: can never be opened, even
+    through a redirect, and a 3xx counts as a refusal."""
+    opener = urllib.request.OpenerDirector()
+    for handler in (
+        urllib.request.ProxyHandler(),
+        urllib.request.HTTPSHandler(),
+        urllib.request.HTTPHandler(),
+        urllib.request.HTTPDefaultErrorHandler(),
+        urllib.request.HTTPErrorProcessor(),
+    ):
+        opener.add_handler(handler)
+    return opener
+
+
 # Looked up at call time, like DEFAULT_PUT, so tests can run the retry path without waiting.
 backoff_sleep: Callable[[float], None] = time.sleep
 
@@ -42,36 +82,55 @@ def build_body(
     data: Mapping[str, str] | None = None,
     reason_suffix: str = "",
 ) -> bytes:
-    """The response document, its Reason cut so the whole body fits in ``MAX_BODY_BYTES``.
+    """The response document, never over ``MAX_BODY_BYTES`` whichever field is oversized.
 
-    Only ``reason`` is cut: ``reason_suffix`` (where to find the logs) always survives.
+    The fields CloudFormation sent (StackId, RequestId, LogicalResourceId) and the physical id
+    are cut to their own caps first (no real event comes near them), then the Reason is cut to
+    what is left; ``reason_suffix`` (where to find the logs) always survives. Data values are cut
+    only if even an empty Reason leaves no room, keeping every key.
     """
     document: dict[str, Any] = {
         "Status": status,
         "Reason": reason + reason_suffix,
-        "PhysicalResourceId": _fit(physical_id, MAX_PHYSICAL_ID_BYTES),
-        "StackId": event.get("StackId", ""),
-        "RequestId": event.get("RequestId", ""),
-        "LogicalResourceId": event.get("LogicalResourceId", ""),
+        "PhysicalResourceId": _cap(physical_id, MAX_PHYSICAL_ID_BYTES),
+        "StackId": _cap(_text(event.get("StackId")), MAX_ECHOED_FIELD_BYTES),
+        "RequestId": _cap(_text(event.get("RequestId")), MAX_ECHOED_FIELD_BYTES),
+        "LogicalResourceId": _cap(_text(event.get("LogicalResourceId")), MAX_ECHOED_FIELD_BYTES),
         "NoEcho": False,
-        "Data": dict(data or {}),
+        "Data": {str(key): str(value) for key, value in (data or {}).items()},
     }
     body = json.dumps(document).encode()
-    if len(body) > MAX_BODY_BYTES:
-        document["Data"] = {}
-        suffix_bytes = len(json.dumps(reason_suffix).encode()) - 2  # without its quotes
+    if len(body) <= MAX_BODY_BYTES:
+        return body
+    suffix = _cap(reason_suffix, MAX_SUFFIX_BYTES)
+    suffix_bytes = len(json.dumps(suffix).encode()) - 2  # without its quotes
+    without_reason = len(json.dumps({**document, "Reason": ""}).encode())
+    if without_reason + suffix_bytes + MIN_REASON_BYTES > MAX_BODY_BYTES:
+        document["Data"] = _fit_data(document["Data"])
         without_reason = len(json.dumps({**document, "Reason": ""}).encode())
-        budget = MAX_BODY_BYTES - without_reason - suffix_bytes
-        document["Reason"] = _fit_json(reason, budget) + reason_suffix
+    budget = MAX_BODY_BYTES - without_reason - suffix_bytes
+    document["Reason"] = _fit_json(reason, budget) + suffix
+    body = json.dumps(document).encode()
+    if len(body) > MAX_BODY_BYTES:  # pragma: no cover - the caps above leave room by design
+        document.update(Reason=_ELLIPSIS.strip(), Data={})
         body = json.dumps(document).encode()
     return body
 
 
-def _fit(text: str, limit: int) -> str:
-    encoded = text.encode()
-    if len(encoded) <= limit:
-        return text
-    return encoded[: limit - len(_ELLIPSIS)].decode(errors="ignore") + _ELLIPSIS
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _fit_data(data: dict[str, str]) -> dict[str, str]:
+    """Every key kept (GetAtt reads them), each value cut to an equal share of the room."""
+    share = max(0, DATA_BUDGET_BYTES // max(1, len(data)) - 16)
+    return {_cap(key, 64): _cap(value, share) if share else "" for key, value in data.items()}
+
+
+def _cap(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` bytes JSON-encoded, so to ``limit`` UTF-8 bytes too: with
+    ``ensure_ascii`` a character never takes fewer bytes in JSON than in UTF-8."""
+    return _fit_json(text, limit + 2)
 
 
 def _fit_json(text: str, budget: int) -> str:
@@ -85,6 +144,8 @@ def _fit_json(text: str, budget: int) -> str:
             low = middle
         else:
             high = middle - 1
+    if low == 0 and len(json.dumps(_ELLIPSIS).encode()) > budget:
+        return ""
     return text[:low] + _ELLIPSIS
 
 
@@ -106,6 +167,9 @@ def put_response(
     """
     policy = policy or DEFAULT_PUT
     pause = sleep or backoff_sleep
+    if not url_allowed(url):
+        raise ResponseNotDelivered("ResponseURL is not an https URL: never opened")
+    opener = _opener()
     last_problem = "no attempt made"
     attempt = 0
     for attempt in range(1, policy.max_attempts + 1):
@@ -118,15 +182,15 @@ def put_response(
                 # S3 pre-signed URLs are signed with an empty content type.
                 headers={"Content-Type": "", "Content-Length": str(len(body))},
             )
-            with urllib.request.urlopen(request, timeout=timeout) as response:
+            with opener.open(request, timeout=timeout) as response:
                 status = int(response.status)
             if 200 <= status < 300:
                 return status
             last_problem = f"HTTP {status}"
         except urllib.error.HTTPError as error:
             last_problem = f"HTTP {error.code}"
-            if 400 <= error.code < 500:
-                break  # a 4xx (expired or malformed URL) does not get better by retrying
+            if error.code < 500:
+                break  # a 4xx (expired or malformed URL) or a redirect: retrying won't help
         except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
             # Connection refused or reset, timeouts, a garbled HTTP reply: worth another try.
             reason = error.reason if isinstance(error, urllib.error.URLError) else error

@@ -37,3 +37,17 @@ DATA_KEYS = (DATA_APPLICATION_ID, DATA_MESSAGES_PER_SECOND, DATA_VERSION, DATA_E
 
 # A failed Create answers with this prefix; the Delete CloudFormation then sends makes no call.
 FAILED_CREATE_PREFIX = "create-failed:"
+
+# A Delete that Pinpoint refuses answers SUCCESS and leaves the channel in place, unless this
+# property is exactly STRICT_DELETE_ON (then it answers FAILED, as a native resource would).
+STRICT_DELETE_ON = "true"
+
+# What the handler accepts as an application id before it puts one into a request path
+# (/v1/apps/{id}/channels/email): letters, digits, "-" and "_", so "..", "a/b" or "%2e%2e" never
+# reach Pinpoint. Synth's full format rule (32 hex characters) lives in
+# constructs_pinpoint/sending/rules.py, which the handler's asset does not carry.
+PATH_SAFE_APPLICATION_ID = r"[A-Za-z0-9_-]{1,128}"
+
+# Where users are sent when Pinpoint refuses an email channel: the end of support and the way out.
+PINPOINT_EMAIL_END_OF_SUPPORT = "2026-10-30"
+MOVING_TO_SES_DOC = "docs/moving-to-ses.md"

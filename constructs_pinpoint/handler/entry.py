@@ -1,109 +1,325 @@
 """Lambda entry point of ``Custom::PinpointEmailChannel``.
 
 Every event gets exactly one answer on its ResponseURL, whatever fails: the work runs in a worker
-thread, and if it is not done shortly before the Lambda's deadline the main thread answers FAILED
-itself. ``Responder`` makes sure only the first of the two answers is sent.
+thread, and if it is not done shortly before the Lambda's deadline the main thread answers itself.
+``Responder`` makes sure only the first of the two answers is sent.
+
+No stack gets stuck because of a channel: a Delete that Pinpoint refuses answers SUCCESS and
+leaves the channel in place (unless ``StrictDelete`` is "true"), and a refused Update answers
+SUCCESS when it is CloudFormation's rollback (read from the stack's status).
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import cfn_response, pinpoint_calls
+from . import cfn_response, contract, pinpoint_calls, stack_status
 from .log import get_logger, redact, secrets_of
-from .properties import ChannelSettings, InvalidProperties
+from .properties import (
+    ChannelSettings,
+    InvalidProperties,
+    application_id_problem,
+    as_mapping,
+    strict_delete,
+)
 
-RESOURCE_TYPE = "Custom::PinpointEmailChannel"
-# A failed Create answers with this prefix; the Delete CloudFormation then sends makes no call.
-FAILED_CREATE_PREFIX = "create-failed:"
-# Time kept back for the FAILED answer when the work overruns the Lambda's timeout.
+# Time kept back for the guard's answer when the work overruns the Lambda's timeout.
 RESPONSE_RESERVE_SECONDS = 4.0
 # PUTs stop this long before the deadline (at most 1/20 of the run), so a worker still sending
 # when the deadline guard gives up has finished, and logged, before the Lambda returns.
 SEND_MARGIN_SECONDS = 0.5
+# Kept out of an Update's Pinpoint retries for DescribeStacks, should Pinpoint refuse.
+ROLLBACK_CHECK_SECONDS = 2.0
+# When the context cannot tell the time left (None, garbage, a negative number, an exception):
+# the provider's Lambda timeout.
+DEFAULT_REMAINING_SECONDS = 60.0
 WORKER_THREAD_NAME = "pinpoint-email-channel"
 
 _client: Any = None
+_cloudformation_client: Any = None
+
+
+def _config(*, connect_timeout: float, read_timeout: float) -> Any:
+    from botocore.config import Config
+
+    return Config(
+        retries={"total_max_attempts": 1},  # retried by pinpoint_calls, deadline-aware
+        connect_timeout=connect_timeout,
+        read_timeout=read_timeout,
+    )
 
 
 def pinpoint_client() -> Any:
     global _client
     if _client is None:
         import boto3
-        from botocore.config import Config
 
-        _client = boto3.client(
-            "pinpoint",
-            config=Config(
-                retries={"total_max_attempts": 1},  # retried by pinpoint_calls, deadline-aware
-                connect_timeout=5,
-                read_timeout=20,
-            ),
-        )
+        _client = boto3.client("pinpoint", config=_config(connect_timeout=5, read_timeout=20))
     return _client
+
+
+def cloudformation_client() -> Any:
+    global _cloudformation_client
+    if _cloudformation_client is None:
+        import boto3
+
+        # Short timeouts: it is asked only after a refusal, when time may be running out.
+        _cloudformation_client = boto3.client(
+            "cloudformation", config=_config(connect_timeout=2, read_timeout=5)
+        )
+    return _cloudformation_client
 
 
 class Outcome:
     def __init__(
-        self, status: str, physical_id: str, reason: str, data: Mapping[str, str] | None = None
+        self,
+        status: str,
+        physical_id: str,
+        reason: str,
+        data: Mapping[str, str] | None = None,
+        *,
+        detail: str = "",
+        left_in_place: bool = False,
     ) -> None:
         self.status = status
         self.physical_id = physical_id
         self.reason = reason
         self.data = dict(data or {})
+        self.detail = detail or reason  # the service's "code: message", for "left in place"
+        self.left_in_place = left_in_place
 
 
 def process(
+    event: Mapping[str, Any],
+    client: Callable[[], Any],
+    seconds_left: Callable[[], float],
+    cloudformation: Callable[[], Any] | None = None,
+) -> Outcome:
+    """Decide the answer for one event; ``client`` builds the Pinpoint client when one is needed,
+    ``cloudformation`` the CloudFormation client (default ``cloudformation_client``)."""
+    if event.get("RequestType") != "Update":
+        return _process(event, client, seconds_left)
+
+    def pinpoint_seconds_left() -> float:
+        return seconds_left() - ROLLBACK_CHECK_SECONDS
+
+    outcome = _process(event, client, pinpoint_seconds_left)
+    if outcome.status == "FAILED":
+        outcome = unless_rolling_back(
+            event, outcome, cloudformation or cloudformation_client, seconds_left
+        )
+    return outcome
+
+
+def _process(
     event: Mapping[str, Any], client: Callable[[], Any], seconds_left: Callable[[], float]
 ) -> Outcome:
-    """Decide the answer for one event; ``client`` builds the Pinpoint client when one is needed."""
     request_type = event.get("RequestType")
-    old_physical_id = str(event.get("PhysicalResourceId") or "")
-    properties = event.get("ResourceProperties") or {}
-    failed_physical_id = old_physical_id or FAILED_CREATE_PREFIX + str(event.get("RequestId", ""))
+    failed_physical_id = _failed_physical_id(event)
     try:
         if request_type in ("Create", "Update"):
-            settings = ChannelSettings.from_properties(properties)
+            settings = ChannelSettings.from_properties(event.get("ResourceProperties"))
+            if request_type == "Update" and _same_request(event, settings):
+                return _unchanged_channel(settings)
             data = pinpoint_calls.update_email_channel(
                 client(), settings, seconds_left=seconds_left
             )
             return Outcome("SUCCESS", settings.application_id, "", data)
         if request_type == "Delete":
-            return _delete(client, old_physical_id, properties, seconds_left)
+            return _delete(event, client, seconds_left)
         return Outcome("FAILED", failed_physical_id, f"Unknown RequestType {request_type!r}")
     except InvalidProperties as error:
         return Outcome("FAILED", failed_physical_id, f"Invalid properties: {error}")
     except pinpoint_calls.PinpointCallFailed as error:
-        return Outcome("FAILED", failed_physical_id, error.reason)
+        return Outcome("FAILED", failed_physical_id, error.reason, detail=error.detail)
     except Exception as error:  # answer FAILED for anything unforeseen rather than hang the stack
-        url = event.get("ResponseURL")
-        get_logger().exception(
-            "unexpected error",
-            extra={
-                "fields": {"request_id": event.get("RequestId"), "outcome": "error"},
-                "secrets": secrets_of(url) if isinstance(url, str) else (),
-            },
-        )
-        return Outcome("FAILED", failed_physical_id, f"Unexpected {type(error).__name__}: {error}")
+        return Outcome("FAILED", failed_physical_id, _unexpected(event, error))
+
+
+def _same_request(event: Mapping[str, Any], settings: ChannelSettings) -> bool:
+    """True when the Update changes nothing Pinpoint sees (only StrictDelete, say): calling
+    UpdateEmailChannel then would only risk a refusal since Pinpoint's end of support."""
+    try:
+        old = ChannelSettings.from_properties(event.get("OldResourceProperties"))
+    except InvalidProperties:
+        return False
+    return old.application_id == settings.application_id and (
+        old.email_channel_request() == settings.email_channel_request()
+    )
+
+
+def _unchanged_channel(settings: ChannelSettings) -> Outcome:
+    return Outcome(
+        "SUCCESS",
+        settings.application_id,
+        "No Pinpoint call: the email channel's settings did not change",
+        pinpoint_calls.data_without_response(
+            settings.application_id, str(settings.enabled).lower()
+        ),
+    )
+
+
+def _unexpected(event: Mapping[str, Any], error: Exception) -> str:
+    url = event.get("ResponseURL")
+    get_logger().exception(
+        "unexpected error",
+        extra={
+            "fields": {"request_id": event.get("RequestId"), "outcome": "error"},
+            "secrets": secrets_of(url) if isinstance(url, str) else (),
+        },
+    )
+    return f"Unexpected {type(error).__name__}: {error}"
 
 
 def _delete(
-    client: Callable[[], Any],
-    physical_id: str,
-    properties: Mapping[str, Any],
-    seconds_left: Callable[[], float],
+    event: Mapping[str, Any], client: Callable[[], Any], seconds_left: Callable[[], float]
 ) -> Outcome:
-    application_id = properties.get("ApplicationId")
+    physical_id = _text(event.get("PhysicalResourceId"))
+    try:
+        properties = as_mapping(event.get("ResourceProperties"))
+    except InvalidProperties:
+        properties = {}
+    application_id = properties.get(contract.PROP_APPLICATION_ID)
     # Only a physical id this handler answered (the application id) names a channel to delete:
     # a failed-Create marker, or an id CloudFormation invented after another resource failed,
     # must never delete a channel that may have existed before the stack.
     if not physical_id or physical_id != application_id:
-        return Outcome("SUCCESS", physical_id, "No channel was created for this resource")
-    deleted = pinpoint_calls.delete_email_channel(client(), physical_id, seconds_left=seconds_left)
+        return Outcome(
+            "SUCCESS", _failed_physical_id(event), "No channel was created for this resource"
+        )
+    problem = application_id_problem(physical_id)
+    if problem:
+        return Outcome("SUCCESS", physical_id, f"No call made: {problem}")
+    strict = strict_delete(properties)
+    try:
+        deleted = pinpoint_calls.delete_email_channel(
+            client(), physical_id, seconds_left=seconds_left
+        )
+    except pinpoint_calls.PinpointCallFailed as error:
+        if strict:
+            return Outcome("FAILED", physical_id, error.reason, detail=error.detail)
+        return _delete_left_in_place(physical_id, error.detail)
+    except Exception as error:
+        reason = _unexpected(event, error)
+        if strict:
+            return Outcome("FAILED", physical_id, reason)
+        return _delete_left_in_place(physical_id, reason.removeprefix("Unexpected "))
     return Outcome("SUCCESS", physical_id, "" if deleted else "Email channel was already gone")
+
+
+def _delete_left_in_place(application_id: str, detail: str) -> Outcome:
+    return Outcome(
+        "SUCCESS",
+        application_id,
+        f"Email channel of application {application_id} left in place: {detail}. "
+        "DeleteEmailChannel did not succeed, and the resource leaves the stack anyway "
+        f"(set {contract.PROP_STRICT_DELETE} to fail instead); delete the channel yourself "
+        "if it still matters.",
+        detail=detail,
+        left_in_place=True,
+    )
+
+
+def unless_rolling_back(
+    event: Mapping[str, Any],
+    failed: Outcome,
+    cloudformation: Callable[[], Any],
+    seconds_left: Callable[[], float],
+) -> Outcome:
+    """``failed`` (an Update's FAILED answer), or SUCCESS when answering FAILED could strand
+    the stack: the Update is CloudFormation's rollback, or the stack's status is unknown."""
+    try:
+        status: str | None = stack_status.read(
+            cloudformation(), event.get("StackId"), seconds_left=seconds_left
+        )
+        unknown = ""
+    except stack_status.StackStatusUnknown as error:
+        status, unknown = None, str(error)
+    except Exception as error:  # building the client, say: the status stays unknown
+        status, unknown = None, pinpoint_calls.describe(error)
+    if status is not None and status != stack_status.ROLLBACK_STATUS:
+        return failed
+    return rollback_left_in_place(event, failed, unknown)
+
+
+def rollback_left_in_place(event: Mapping[str, Any], failed: Outcome, unknown: str) -> Outcome:
+    """The SUCCESS answer of an Update that changed nothing, with every ``Data`` key."""
+    try:
+        properties = as_mapping(event.get("ResourceProperties"))
+    except InvalidProperties:
+        properties = {}
+    # The channel that stays is the physical id's (a forward Update to another application
+    # answered this way keeps the old id): its application id, else the property's.
+    application_id: Any = failed.physical_id
+    if application_id_problem(application_id):
+        application_id = properties.get(contract.PROP_APPLICATION_ID)
+        if not isinstance(application_id, str):
+            application_id = failed.physical_id
+    enabled = properties.get(contract.PROP_ENABLED, "true")
+    enabled = enabled.strip().lower() if isinstance(enabled, str) else pinpoint_calls.UNKNOWN
+    if enabled not in ("true", "false"):
+        enabled = pinpoint_calls.UNKNOWN
+    left = f"email channel of application {application_id} left in place: {failed.detail}"
+    if unknown:
+        reason = (
+            f"The {left}. The stack's status could not be read ({unknown}), so this Update "
+            "answers SUCCESS rather than risk a stuck rollback; check the channel, or move "
+            f"email to SES ({contract.MOVING_TO_SES_DOC})."
+        )
+    else:
+        reason = (
+            f"Rollback: {left}. Pinpoint did not restore the previous settings; the channel keeps "
+            "the ones it has (unchanged if the forward Update was refused too)."
+        )
+    return Outcome(
+        "SUCCESS",
+        failed.physical_id,
+        reason,
+        pinpoint_calls.data_without_response(application_id, enabled),
+        detail=failed.detail,
+        left_in_place=True,
+    )
+
+
+def _timeout_outcome(event: Mapping[str, Any], check_seconds: float) -> Outcome:
+    """The guard's answer when the worker overruns: FAILED, unless that could strand the stack."""
+    request_type = event.get("RequestType")
+    detail = "timed out waiting for Pinpoint before the handler's Lambda timeout"
+    failed = Outcome(
+        "FAILED",
+        _failed_physical_id(event),
+        "Timed out waiting for Pinpoint before the handler's Lambda timeout; nothing more "
+        "will be sent for this request. Retry the stack operation once Pinpoint responds.",
+        detail=detail,
+    )
+    if request_type == "Delete":
+        try:
+            strict = strict_delete(as_mapping(event.get("ResourceProperties")))
+        except InvalidProperties:
+            strict = False
+        if not strict:
+            return _delete_left_in_place(failed.physical_id, detail)
+    if request_type == "Update":
+        # Asked in a thread of its own: a hanging DescribeStacks must not cost the answer.
+        ends = time.monotonic() + check_seconds
+        decided: list[Outcome] = []
+        checker = threading.Thread(
+            target=lambda: decided.append(
+                unless_rolling_back(
+                    event, failed, cloudformation_client, lambda: ends - time.monotonic()
+                )
+            ),
+            name=WORKER_THREAD_NAME,
+            daemon=True,
+        )
+        checker.start()
+        checker.join(max(0.0, check_seconds))
+        return decided[0] if decided else rollback_left_in_place(event, failed, "no answer in time")
+    return failed
 
 
 def on_event(event: Mapping[str, Any], context: Any) -> None:
@@ -120,6 +336,14 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
     if not secrets:
         fields.update(outcome="dropped", duration_ms=_elapsed_ms(started))
         logger.error("event has no ResponseURL: nothing to answer", extra={"fields": fields})
+        return
+    if not cfn_response.url_allowed(str(url)):
+        # file://, ftp://, plain http: never opened. The URL itself is not logged.
+        fields.update(outcome="dropped", duration_ms=_elapsed_ms(started))
+        logger.error(
+            "ResponseURL is not an https URL: it is never opened, nothing can be answered",
+            extra={"fields": fields, "secrets": secrets},
+        )
         return
 
     remaining = _remaining_seconds(context)
@@ -139,28 +363,20 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
             target, body, seconds_left=send_seconds_left
         ),
     )
-    log_stream = getattr(context, "log_stream_name", None)
+    log_stream = _log_stream(context)
 
     def work() -> None:
         try:
             outcome = process(event, pinpoint_client, work_seconds_left)
         except Exception as error:  # pragma: no cover - process() already catches
-            outcome = Outcome("FAILED", str(event.get("PhysicalResourceId") or ""), repr(error))
+            outcome = Outcome("FAILED", _failed_physical_id(event), repr(error))
         _answer(responder, outcome, log_stream, fields, secrets)
 
     worker = threading.Thread(target=work, name=WORKER_THREAD_NAME, daemon=True)
     worker.start()
     worker.join(timeout=max(0.0, work_seconds_left()))
     if worker.is_alive():
-        physical_id = str(event.get("PhysicalResourceId") or "") or (
-            FAILED_CREATE_PREFIX + str(event.get("RequestId", ""))
-        )
-        timeout = Outcome(
-            "FAILED",
-            physical_id,
-            "Timed out waiting for Pinpoint before the handler's Lambda timeout; nothing more "
-            "will be sent for this request. Retry the stack operation once Pinpoint responds.",
-        )
+        timeout = _timeout_outcome(event, check_seconds=reserve / 2)
         if not _answer(responder, timeout, log_stream, fields, secrets):
             # The worker's answer is on its way: returning now would freeze the Lambda mid-PUT.
             responder.wait_finished(deadline - time.monotonic())
@@ -198,10 +414,23 @@ def _answer(
         return True
     if sent:
         fields.update(outcome=outcome.status, physical_id=outcome.physical_id)
-        if outcome.status == "FAILED":
+        if outcome.status == "FAILED" or outcome.left_in_place:
             fields["reason"] = reason
+        if outcome.left_in_place:
+            fields["left_in_place"] = True
         get_logger().info("answered", extra={"fields": dict(fields), "secrets": secrets})
     return sent
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ("" if value is None else str(value))
+
+
+def _failed_physical_id(event: Mapping[str, Any]) -> str:
+    # A failed Create answers the marker: the Delete CloudFormation then sends makes no call.
+    return _text(event.get("PhysicalResourceId")) or (
+        contract.FAILED_CREATE_PREFIX + _text(event.get("RequestId"))
+    )
 
 
 def _elapsed_ms(started: float) -> int:
@@ -209,7 +438,19 @@ def _elapsed_ms(started: float) -> int:
 
 
 def _remaining_seconds(context: Any) -> float:
-    get_remaining = getattr(context, "get_remaining_time_in_millis", None)
-    if callable(get_remaining):
-        return float(get_remaining()) / 1000.0
-    return 60.0
+    """Seconds left before the Lambda's timeout; ``DEFAULT_REMAINING_SECONDS`` when unknown."""
+    try:
+        millis = float(context.get_remaining_time_in_millis())
+    except Exception:  # no such method, None, garbage, or it raised
+        return DEFAULT_REMAINING_SECONDS
+    if not math.isfinite(millis) or millis < 0:
+        return DEFAULT_REMAINING_SECONDS
+    return millis / 1000.0
+
+
+def _log_stream(context: Any) -> str | None:
+    try:
+        name = getattr(context, "log_stream_name", None)
+    except Exception:
+        return None
+    return name if isinstance(name, str) and name else None

@@ -1,4 +1,11 @@
-"""Structured logs: one JSON object per line, with pre-signed URLs redacted from every record."""
+"""Structured logs: one JSON object per line, with pre-signed URLs redacted from every record.
+
+Redaction does not rely on the URL keeping its exact form: besides the event's own URL (and each
+secret value in it, raw and percent-encoded), it removes the value of every signing parameter
+(X-Amz-Credential, X-Amz-Security-Token, X-Amz-Signature, Signature, AWSAccessKeyId, in any case)
+wherever it appears: in a reformatted or percent-encoded URL, in a dict repr inside a traceback,
+or after a line break.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +13,49 @@ import json
 import logging
 import re
 import sys
+import urllib.parse
 from typing import Any
 
 LOGGER_NAME = "pinpoint_email_channel"
-_PRESIGNED_URL = re.compile(r"https?://[^\s\"']*(?:X-Amz-Signature|Signature=)[^\s\"']*", re.I)
-# A signature quoted without its URL (an error message citing the query string, say).
-_SIGNATURE = re.compile(r"((?:X-Amz-)?Signature=)[^&\s\"']+", re.I)
 REDACTED = "<redacted-url>"
+REDACTED_VALUE = "<redacted>"
+_SECRET_PARAMETERS = (
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "signature",
+    "awsaccesskeyid",
+)
+_PRESIGNED_URL = re.compile(
+    r"https?(?::|%3A)(?://|%2F%2F)[^\s\"'<>]*?"
+    r"(?:X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token|Signature|AWSAccessKeyId)"
+    r"[^\s\"'<>]*",
+    re.I,
+)
+# A signing parameter (or the Credential/Signature of an Authorization header), a separator however
+# it is written (=, %3D, %253D, ": ", "': '", with line breaks or JSON's escaped quotes around it),
+# then its value up to the next parameter or delimiter.
+_SECRET_VALUE = re.compile(
+    r"((?:X-Amz-(?:Signature|Credential|Security-Token)|Signature|Credential|AWSAccessKeyId)"
+    r"[\s\\\"']*(?:=|:|%(?:25)?3D)[\s\\\"']*)"
+    r"((?:(?!%(?:25)?26)[^&\s\"'<>,;(){}\[\]\\])+)",
+    re.I,
+)
 
 
 def secrets_of(url: str) -> tuple[str, ...]:
-    """The pieces of a pre-signed URL that must never be logged: the URL, and its query."""
+    """The pieces of a pre-signed URL that must never be logged: the URL, its query, and each
+    signing parameter's value, raw and percent-encoded."""
     query = url.partition("?")[2]
-    return tuple(piece for piece in (url, query) if piece)
+    pieces = [url, query]
+    try:
+        parameters = urllib.parse.parse_qsl(query, keep_blank_values=False)
+    except ValueError:
+        parameters = []
+    for name, value in parameters:
+        if name.lower() in _SECRET_PARAMETERS and len(value) >= 8:
+            pieces += [value, urllib.parse.quote(value, safe=""), urllib.parse.quote(value)]
+    return tuple(dict.fromkeys(piece for piece in pieces if piece))
 
 
 def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -26,7 +63,18 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     text = _PRESIGNED_URL.sub(REDACTED, text)
-    return _SIGNATURE.sub(lambda match: match.group(1) + REDACTED, text)
+    return _SECRET_VALUE.sub(lambda match: match.group(1) + REDACTED_VALUE, text)
+
+
+def _redact_fields(value: Any, secrets: tuple[str, ...]) -> Any:
+    """Redact every string before JSON encoding: escapes (\\n, \\") could hide a separator."""
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, dict):
+        return {key: _redact_fields(item, secrets) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_redact_fields(item, secrets) for item in value]
+    return value
 
 
 class JsonFormatter(logging.Formatter):
@@ -37,7 +85,8 @@ class JsonFormatter(logging.Formatter):
             fields["error_type"] = record.exc_info[0].__name__
             fields["traceback"] = self.formatException(record.exc_info)
         secrets: tuple[str, ...] = getattr(record, "secrets", ())
-        return redact(json.dumps(fields, default=str), secrets)
+        safe = _redact_fields(fields, secrets)
+        return redact(json.dumps(safe, default=lambda item: redact(str(item), secrets)), secrets)
 
 
 def get_logger() -> logging.Logger:

@@ -14,6 +14,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
+from . import contract
 from .properties import ChannelSettings
 
 RETRYABLE_CODES = frozenset(
@@ -21,11 +22,24 @@ RETRYABLE_CODES = frozenset(
         "TooManyRequestsException",
         "InternalServerErrorException",
         "ThrottlingException",
+        "Throttling",  # CloudFormation's code for a throttled DescribeStacks
         "ServiceUnavailable",
         "RequestTimeout",
     }
 )
 NOT_FOUND_CODE = "NotFoundException"
+# The value of a Data key that only Pinpoint's response could have given.
+UNKNOWN = ""
+# Appended to every refused Create or Update: after the end of support, a refusal may mean that
+# Pinpoint no longer accepts email channels at all.
+SES_POINTER = (
+    f"Pinpoint email reached end of support on {contract.PINPOINT_EMAIL_END_OF_SUPPORT}: "
+    f"move email to SES ({contract.MOVING_TO_SES_DOC})."
+)
+
+
+def with_ses_pointer(reason: str) -> str:
+    return f"{reason.rstrip()}{'' if reason.rstrip().endswith('.') else '.'} {SES_POINTER}"
 
 
 @dataclass(frozen=True)
@@ -45,12 +59,16 @@ backoff_sleep: Callable[[float], None] = time.sleep
 
 
 class PinpointCallFailed(Exception):
-    """A Pinpoint call failed for good; ``reason`` is what CloudFormation shows the user."""
+    """A call failed for good; ``reason`` is what CloudFormation shows the user.
 
-    def __init__(self, reason: str, code: str | None = None) -> None:
+    ``detail`` is the service's own "code: message" (what a "left in place" answer quotes).
+    """
+
+    def __init__(self, reason: str, code: str | None = None, detail: str = "") -> None:
         super().__init__(reason)
         self.reason = reason
         self.code = code
+        self.detail = detail or reason
 
 
 def error_code(error: ClientError) -> str:
@@ -64,10 +82,15 @@ def _is_retryable(error: Exception) -> bool:
     return isinstance(error, ConnectionError | HTTPClientError)
 
 
-def _describe(error: Exception) -> str:
+def describe(error: BaseException) -> str:
+    """The service's "code: message", falling back to the HTTP status, then the exception type."""
     if isinstance(error, ClientError):
         message = error.response.get("Error", {}).get("Message") or str(error)
-        return f"{error_code(error)}: {message}"
+        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = error_code(error) or (f"HTTP {status}" if status else "UnknownError")
+        return f"{code}: {message}"
+    if isinstance(error, PinpointCallFailed):
+        return error.detail
     return f"{type(error).__name__}: {error}"
 
 
@@ -78,6 +101,7 @@ def call_with_retries(
     seconds_left: Callable[[], float],
     retry: RetryPolicy | None = None,
     sleep: Callable[[float], None] | None = None,
+    service: str = "Pinpoint",
 ) -> dict[str, Any]:
     """Run ``call``; retry transient errors while attempts and time remain."""
     retry = retry or DEFAULT_RETRY
@@ -93,9 +117,10 @@ def call_with_retries(
             delay = retry.delay(attempt)
             if attempt >= retry.max_attempts or delay >= seconds_left():
                 raise PinpointCallFailed(
-                    f"{operation} still failing after {attempt} attempts ({_describe(error)}). "
-                    "Pinpoint is throttling or unavailable: deploy again later.",
+                    f"{operation} still failing after {attempt} attempts ({describe(error)}). "
+                    f"{service} is throttling or unavailable: deploy again later.",
                     error_code(error) if isinstance(error, ClientError) else None,
+                    f"{describe(error)} (still failing after {attempt} attempts)",
                 ) from error
             pause(delay)
 
@@ -116,15 +141,29 @@ def update_email_channel(
         )
     except ClientError as error:
         raise PinpointCallFailed(
-            _explain(error, settings.application_id), error_code(error)
+            with_ses_pointer(_explain(error, settings.application_id)),
+            error_code(error),
+            describe(error),
         ) from error
     channel = response.get("EmailChannelResponse", {})
     return {
-        "ApplicationId": str(channel.get("ApplicationId", settings.application_id)),
-        "MessagesPerSecond": str(channel.get("MessagesPerSecond", "")),
-        "Version": str(channel.get("Version", "")),
-        "Enabled": str(channel.get("Enabled", settings.enabled)).lower(),
+        contract.DATA_APPLICATION_ID: str(channel.get("ApplicationId", settings.application_id)),
+        contract.DATA_MESSAGES_PER_SECOND: str(channel.get("MessagesPerSecond", UNKNOWN)),
+        contract.DATA_VERSION: str(channel.get("Version", UNKNOWN)),
+        contract.DATA_ENABLED: str(channel.get("Enabled", settings.enabled)).lower(),
     }
+
+
+def data_without_response(application_id: str, enabled: str) -> dict[str, str]:
+    """``Data`` of an answer given without a Pinpoint response (a rollback left in place).
+
+    CloudFormation reads GetAtt values from the latest answer only, so every key is there; what
+    only Pinpoint knows (MessagesPerSecond, Version) is ``UNKNOWN``.
+    """
+    data = dict.fromkeys(contract.DATA_KEYS, UNKNOWN)
+    data[contract.DATA_APPLICATION_ID] = application_id
+    data[contract.DATA_ENABLED] = enabled
+    return data
 
 
 def delete_email_channel(
@@ -142,13 +181,15 @@ def delete_email_channel(
         # Matched by error code: the app or its channel is gone already, which is what Delete wants.
         if error_code(error) == NOT_FOUND_CODE:
             return False
-        raise PinpointCallFailed(_explain(error, application_id), error_code(error)) from error
+        raise PinpointCallFailed(
+            _explain(error, application_id), error_code(error), describe(error)
+        ) from error
     return True
 
 
 def _explain(error: ClientError, application_id: str) -> str:
     code = error_code(error)
-    detail = _describe(error)
+    detail = describe(error)
     if code == NOT_FOUND_CODE:
         return (
             f"Pinpoint application {application_id} was not found in this account and region "

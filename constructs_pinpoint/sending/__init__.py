@@ -42,6 +42,7 @@ from .errors import (
     PermanentEmailApiError,
     RecipientError,
     RetryableEmailApiError,
+    SenderArgumentError,
     SenderConfigError,
     UnsupportedRecipientKindError,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "RecipientKind",
     "RetryableEmailApiError",
     "SendReport",
+    "SenderArgumentError",
     "SenderConfig",
     "SenderConfigError",
     "SesV2EmailSender",

@@ -14,7 +14,6 @@ from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
     ConnectionError as BotoConnectionError,
 )
 
-from .config import DeliveryBackend
 from .errors import (
     EmailApiError,
     PermanentEmailApiError,
@@ -22,6 +21,7 @@ from .errors import (
     is_retryable_error_code,
 )
 from .results import DeliveryResult, SendReport
+from .types import DeliveryBackend
 
 __all__ = ["call_api"]
 
@@ -59,7 +59,17 @@ def call_api(
             unsent=unsent,
         ) from exc
     if not isinstance(response, Mapping):
-        raise TypeError(f"{operation} returned {type(response).__name__}, expected a mapping")
+        raise _api_error(
+            False,
+            backend=backend,
+            operation=operation,
+            code="InvalidResponse",
+            message=f"the client returned a {type(response).__name__}, not a mapping",
+            http_status=None,
+            request_id=None,
+            completed=completed,
+            unsent=unsent,
+        )
     return response
 
 

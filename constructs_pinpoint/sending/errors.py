@@ -2,18 +2,16 @@
 
 Every exception derives from :class:`EmailSendingError`, so callers can catch
 the whole family with one ``except`` clause.  Problems with the input (message
-content, recipients) are also :class:`ValueError` subclasses; errors returned by
-the AWS API are :class:`EmailApiError` subclasses that say whether a retry can
-help.
+content, recipients, arguments, configuration) are also :class:`ValueError`
+subclasses; errors returned by the AWS API are :class:`EmailApiError` subclasses
+that say whether a retry can help.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .config import DeliveryBackend
-    from .results import RecipientKind, SendReport
+from .results import SendReport
+from .rules import a_type
+from .types import DeliveryBackend, RecipientKind
 
 __all__ = [
     "EmailApiError",
@@ -22,6 +20,7 @@ __all__ = [
     "PermanentEmailApiError",
     "RecipientError",
     "RetryableEmailApiError",
+    "SenderArgumentError",
     "SenderConfigError",
     "UnsupportedRecipientKindError",
     "is_retryable_error_code",
@@ -61,6 +60,17 @@ class SenderConfigError(EmailSendingError, ValueError):
     def __init__(self, message: str, variable: str) -> None:
         super().__init__(message)
         self.variable: str = variable
+
+
+class SenderArgumentError(EmailSendingError, ValueError):
+    """An argument of a sender, the factory or a helper has the wrong type or value.
+
+    ``argument`` names the parameter.
+    """
+
+    def __init__(self, message: str, argument: str) -> None:
+        super().__init__(message)
+        self.argument: str = argument
 
 
 class UnsupportedRecipientKindError(EmailSendingError):
@@ -208,6 +218,17 @@ def is_retryable_error_code(code: str, http_status: int | None) -> bool:
     Known codes decide first; otherwise HTTP 429 and 5xx are retryable and
     everything else (4xx, or no status) is permanent.
     """
+    if not isinstance(code, str):
+        raise SenderArgumentError(
+            f"code {code!r} is {a_type(code)}: give the AWS error code string", "code"
+        )
+    if http_status is not None and (
+        not isinstance(http_status, int) or isinstance(http_status, bool)
+    ):
+        raise SenderArgumentError(
+            f"http_status {http_status!r} is not an int: give the HTTP status code, or None",
+            "http_status",
+        )
     if code in _RETRYABLE_CODES:
         return True
     if code in _PERMANENT_CODES:

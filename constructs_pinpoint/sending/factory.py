@@ -16,8 +16,9 @@ from .config import (
     DeliveryBackend,
     SenderConfig,
 )
-from .errors import SenderConfigError
+from .errors import SenderArgumentError, SenderConfigError
 from .pinpoint import PinpointEmailSender
+from .rules import a_type
 from .sender import EmailSender
 from .sesv2 import SesV2EmailSender
 
@@ -76,6 +77,23 @@ def sender_from_config(
     client_config: Config | None = None,
 ) -> EmailSender:
     """Build the sender ``config`` describes (see :func:`sender_from_environment`)."""
+    if not isinstance(config, SenderConfig):
+        raise SenderArgumentError(
+            f"config {config!r} is {a_type(config)}: give a SenderConfig, e.g. "
+            "SenderConfig.from_environ(os.environ)",
+            "config",
+        )
+    if session is not None and not callable(getattr(session, "client", None)):
+        raise SenderArgumentError(
+            f"session {session!r} is {a_type(session)}: give a boto3.session.Session",
+            "session",
+        )
+    if client_config is not None and not isinstance(client_config, Config):
+        raise SenderArgumentError(
+            f"client_config {client_config!r} is {a_type(client_config)}: give a "
+            "botocore.config.Config, e.g. default_client_config()",
+            "client_config",
+        )
     session = session if session is not None else boto3.session.Session()
     client_config = client_config if client_config is not None else default_client_config()
     try:

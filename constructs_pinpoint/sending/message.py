@@ -65,6 +65,8 @@ class EmailMessage:
     )
 
     def __post_init__(self) -> None:
+        if not isinstance(self.charset, str) or not self.charset.strip():
+            raise EmailMessageError(f"charset must be a non-empty string, got {self.charset!r}")
         simple_given = any(
             part is not None for part in (self.subject, self.html_body, self.text_body)
         )
@@ -124,11 +126,9 @@ class EmailMessage:
             if not body:
                 raise EmailMessageError(f"{name} is empty; leave it None to omit that part")
         charset = self.charset
-        if not isinstance(charset, str) or not charset.strip():
-            raise EmailMessageError(f"charset must be a non-empty string, got {charset!r}")
         try:
             codecs.lookup(charset)
-        except LookupError:
+        except (LookupError, ValueError):
             raise EmailMessageError(f"charset {charset!r} is not a known character set") from None
         for name in ("subject", "html_body", "text_body"):
             value = getattr(self, name)
@@ -140,6 +140,10 @@ class EmailMessage:
                 raise EmailMessageError(
                     f"{name} contains {value[exc.start : exc.end]!r}, which charset "
                     f"{charset!r} cannot encode; use charset='UTF-8'"
+                ) from None
+            except (UnicodeError, LookupError) as exc:
+                raise EmailMessageError(
+                    f"charset {charset!r} cannot encode {name} ({exc}); use charset='UTF-8'"
                 ) from None
 
     def _check_addresses(self) -> None:

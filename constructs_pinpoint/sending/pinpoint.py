@@ -8,10 +8,12 @@ from typing import Any
 
 from ._api import call_api
 from ._clients import PinpointClient
-from .config import DeliveryBackend
+from .errors import SenderArgumentError
 from .message import EmailMessage
 from .results import DeliveryOutcome, DeliveryResult, RecipientKind, SendReport
-from .sender import normalize_addresses, normalize_ids
+from .rules import application_id_problems
+from .sender import check_client, check_message, normalize_addresses, normalize_ids
+from .types import DeliveryBackend
 
 __all__ = ["MAX_RECIPIENTS_PER_REQUEST", "PinpointEmailSender", "pinpoint_email_message"]
 
@@ -33,6 +35,7 @@ def pinpoint_email_message(message: EmailMessage) -> dict[str, Any]:
 
     Raw MIME bytes are passed as bytes: botocore base64-encodes blobs itself.
     """
+    check_message(message)
     email: dict[str, Any] = {}
     if message.raw_mime is not None:
         email["RawEmail"] = {"Data": message.raw_mime}
@@ -77,11 +80,19 @@ class PinpointEmailSender:
         *,
         batch_size: int = MAX_RECIPIENTS_PER_REQUEST,
     ) -> None:
-        if not isinstance(application_id, str) or not application_id.strip():
-            raise ValueError(f"application_id must be a non-empty string, got {application_id!r}")
-        if not 1 <= batch_size <= MAX_RECIPIENTS_PER_REQUEST:
-            raise ValueError(
-                f"batch_size must be between 1 and {MAX_RECIPIENTS_PER_REQUEST}, got {batch_size}"
+        check_client(client, "pinpoint", "send_messages", "send_users_messages")
+        for problem in application_id_problems("application_id", application_id):
+            raise SenderArgumentError(problem, "application_id")
+        if (
+            not isinstance(batch_size, int)
+            or isinstance(batch_size, bool)
+            or not 1 <= batch_size <= MAX_RECIPIENTS_PER_REQUEST
+        ):
+            raise SenderArgumentError(
+                f"batch_size {batch_size!r} is not a whole number between 1 and "
+                f"{MAX_RECIPIENTS_PER_REQUEST}: give one, or leave the default "
+                f"{MAX_RECIPIENTS_PER_REQUEST}",
+                "batch_size",
             )
         self._client = client
         self._application_id = application_id
@@ -101,7 +112,7 @@ class PinpointEmailSender:
 
     def send_to_addresses(self, message: EmailMessage, addresses: Iterable[str]) -> SendReport:
         recipients = normalize_addresses(addresses)
-        email = pinpoint_email_message(message)
+        email = pinpoint_email_message(check_message(message))
 
         def send(batch: tuple[str, ...]) -> Any:
             return self._client.send_messages(
@@ -129,7 +140,7 @@ class PinpointEmailSender:
 
     def send_to_endpoints(self, message: EmailMessage, endpoint_ids: Iterable[str]) -> SendReport:
         recipients = normalize_ids(endpoint_ids, RecipientKind.ENDPOINT)
-        email = pinpoint_email_message(message)
+        email = pinpoint_email_message(check_message(message))
 
         def send(batch: tuple[str, ...]) -> Any:
             return self._client.send_messages(
@@ -151,7 +162,7 @@ class PinpointEmailSender:
 
     def send_to_users(self, message: EmailMessage, user_ids: Iterable[str]) -> SendReport:
         recipients = normalize_ids(user_ids, RecipientKind.USER)
-        email = pinpoint_email_message(message)
+        email = pinpoint_email_message(check_message(message))
 
         def send(batch: tuple[str, ...]) -> Any:
             return self._client.send_users_messages(

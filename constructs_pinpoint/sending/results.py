@@ -7,20 +7,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import overload
 
-from .config import DeliveryBackend
+from .types import DeliveryBackend, RecipientKind
 
 __all__ = ["DeliveryOutcome", "DeliveryResult", "RecipientKind", "SendReport"]
-
-
-class RecipientKind(StrEnum):
-    """What a :attr:`DeliveryResult.recipient` string identifies."""
-
-    ADDRESS = "address"
-    """An e-mail address."""
-    ENDPOINT = "endpoint"
-    """A Pinpoint endpoint id."""
-    USER = "user"
-    """A Pinpoint user id (one result per endpoint of the user)."""
 
 
 class DeliveryOutcome(StrEnum):

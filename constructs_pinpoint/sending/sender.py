@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
-from .addresses import AddressProblem, check_address
-from .config import DeliveryBackend
-from .errors import RecipientError
+from .errors import EmailMessageError, RecipientError, SenderArgumentError
 from .message import EmailMessage
 from .results import RecipientKind, SendReport
+from .rules import a_type, recipient_reason
+from .types import DeliveryBackend
 
-__all__ = ["EmailSender", "normalize_addresses", "normalize_ids"]
+__all__ = ["EmailSender", "check_client", "check_message", "normalize_addresses", "normalize_ids"]
 
 
 @runtime_checkable
@@ -42,11 +42,34 @@ class EmailSender(Protocol):
         ...
 
 
+def check_message(message: object) -> EmailMessage:
+    """``message`` if it is an :class:`EmailMessage`, else :class:`EmailMessageError`."""
+    if not isinstance(message, EmailMessage):
+        raise EmailMessageError(
+            f"message {message!r} is {a_type(message)}: build an EmailMessage, e.g. "
+            "EmailMessage(subject='Hi', text_body='Hello')"
+        )
+    return message
+
+
+def check_client(client: object, service: str, *operations: str) -> None:
+    """Refuse a ``client`` that lacks the operations a sender calls, before any send."""
+    missing = [name for name in operations if not callable(getattr(client, name, None))]
+    if missing:
+        raise SenderArgumentError(
+            f"client {type(client).__name__} has no {', '.join(missing)}: pass "
+            f"boto3.client({service!r})",
+            "client",
+        )
+
+
 def _as_list(values: Iterable[str], what: str) -> list[str]:
     if isinstance(values, str):
         return [values]
-    if isinstance(values, bytes | bytearray):
-        raise RecipientError(f"{what} must be strings, got bytes")
+    if isinstance(values, bytes | bytearray) or not isinstance(values, Iterable):
+        raise RecipientError(
+            f"{what} {values!r} is {a_type(values)}: give a string or a list of strings"
+        )
     return list(values)
 
 
@@ -63,11 +86,10 @@ def normalize_addresses(addresses: Iterable[str]) -> tuple[str, ...]:
     problems: list[str] = []
     invalid: list[str] = []
     for value in candidates:
-        try:
-            check_address(value)
-        except AddressProblem as problem:
+        reason = recipient_reason(value)
+        if reason is not None:
             invalid.append(repr(value) if not isinstance(value, str) else value)
-            problems.append(f"{value!r} ({problem})")
+            problems.append(f"{value!r} ({reason})")
     if problems:
         raise RecipientError(
             f"{len(problems)} invalid recipient address(es): " + "; ".join(problems),

@@ -7,14 +7,14 @@ from collections.abc import Iterable
 from functools import partial
 from typing import Any
 
+from . import rules
 from ._api import call_api
 from ._clients import SesV2Client
-from .addresses import AddressProblem, check_sender_address
-from .config import DeliveryBackend
-from .errors import EmailMessageError, UnsupportedRecipientKindError
+from .errors import EmailMessageError, SenderArgumentError, UnsupportedRecipientKindError
 from .message import EmailMessage
 from .results import DeliveryOutcome, DeliveryResult, RecipientKind, SendReport
-from .sender import normalize_addresses
+from .sender import check_client, check_message, normalize_addresses
+from .types import DeliveryBackend
 
 __all__ = ["SesV2EmailSender", "sesv2_email_content"]
 
@@ -37,6 +37,7 @@ def sesv2_email_content(message: EmailMessage) -> dict[str, Any]:
       template content has no charset field; SES renders it as UTF-8, which
       represents every charset the message was validated against.
     """
+    check_message(message)
     if message.raw_mime is not None:
         return {"Raw": {"Data": message.raw_mime}}
     if message.substitutions:
@@ -101,10 +102,16 @@ class SesV2EmailSender:
         *,
         from_identity_arn: str | None = None,
     ) -> None:
-        try:
-            check_sender_address(from_address)
-        except AddressProblem as problem:
-            raise ValueError(f"from_address {from_address!r} is not usable: {problem}") from None
+        check_client(client, "sesv2", "send_email")
+        problems = rules.sender_address_problems("from_address", from_address)
+        if configuration_set:
+            problems += rules.configuration_set_problems("configuration_set", configuration_set)
+        if from_identity_arn:
+            problems += rules.identity_arn_problems(
+                "from_identity_arn", from_identity_arn, other_account_allowed=True
+            )
+        if problems:
+            raise SenderArgumentError("; ".join(problems), "from_address")
         self._client = client
         self._from_address = from_address
         self._configuration_set = configuration_set or None
@@ -128,6 +135,7 @@ class SesV2EmailSender:
 
     def send_email_request(self, message: EmailMessage, address: str) -> dict[str, Any]:
         """The SendEmail parameters for sending ``message`` to one ``address``."""
+        check_message(message)
         request: dict[str, Any] = {
             "FromEmailAddress": message.from_address or self._from_address,
             "Destination": {"ToAddresses": [address]},
@@ -144,6 +152,7 @@ class SesV2EmailSender:
         return request
 
     def send_to_addresses(self, message: EmailMessage, addresses: Iterable[str]) -> SendReport:
+        check_message(message)
         recipients = normalize_addresses(addresses)
         results: list[DeliveryResult] = []
         for index, address in enumerate(recipients):

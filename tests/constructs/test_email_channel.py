@@ -4,12 +4,20 @@ import re
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
-from synth_support import resources_of
+from synth_support import new_app, resources_of
 
-from constructs_pinpoint import HANDLER_RUNTIME, RESOURCE_TYPE, EmailChannel, PinpointApp
+from constructs_pinpoint import (
+    HANDLER_RUNTIME,
+    RESOURCE_TYPE,
+    ConstructValidationError,
+    EmailChannel,
+    PinpointApp,
+)
+from constructs_pinpoint.handler import contract
 
 CHANNEL_ACTIONS = [
     "mobiletargeting:UpdateEmailChannel",
@@ -60,11 +68,8 @@ def test_three_channels_share_one_handler_and_one_policy(synthesized) -> None:
 
 def test_policy_is_scoped_to_each_channel_and_passed_role(synthesized) -> None:
     document = _handler_policy(synthesized.config("three_channels"))
-    channel_statement, pass_role = (
-        s
-        for s in document["Statement"]
-        if s["Action"] != ["logs:CreateLogStream", "logs:PutLogEvents"]
-    )
+    (channel_statement,) = (s for s in document["Statement"] if s["Action"] == CHANNEL_ACTIONS)
+    (pass_role,) = (s for s in document["Statement"] if s["Action"] == "iam:PassRole")
     assert channel_statement["Action"] == CHANNEL_ACTIONS
     assert len(channel_statement["Resource"]) == 3
     for resource in channel_statement["Resource"]:
@@ -94,7 +99,9 @@ def test_imported_app_channel_arn_and_retain(synthesized) -> None:
     assert channel["Properties"]["ApplicationId"] == "0123456789abcdef0123456789abcdef"
     assert channel["Properties"]["Enabled"] is False
     assert channel["Properties"]["ConfigurationSet"] == "orders-config"
-    statement = _handler_policy(template)["Statement"][1]
+    (statement,) = (
+        s for s in _handler_policy(template)["Statement"] if s["Action"] == CHANNEL_ACTIONS
+    )
     assert statement["Resource"] == {
         "Fn::Join": [
             "",
@@ -108,8 +115,9 @@ def test_imported_app_channel_arn_and_retain(synthesized) -> None:
 
 
 def test_default_removal_policy_deletes(synthesized) -> None:
+    # No policy rendered is CloudFormation's default, Delete: the handler deletes the channel.
     (channel,) = resources_of(synthesized.config("minimal"), RESOURCE_TYPE).values()
-    assert channel["DeletionPolicy"] == "Delete"
+    assert "DeletionPolicy" not in channel and "UpdateReplacePolicy" not in channel
 
 
 def test_handler_function_shape(synthesized) -> None:
@@ -138,7 +146,7 @@ def test_runtime_is_the_newest_python_cdk_offers() -> None:
 
 
 def test_attributes_come_from_the_custom_resource() -> None:
-    stack = cdk.Stack()
+    stack = cdk.Stack(new_app(), "S")
     channel = EmailChannel(
         stack,
         "Email",
@@ -154,7 +162,7 @@ def test_attributes_come_from_the_custom_resource() -> None:
 
 
 def test_each_stack_gets_its_own_handler() -> None:
-    app = cdk.App()
+    app = new_app()
     stacks = [cdk.Stack(app, name) for name in ("A", "B")]
     for stack in stacks:
         EmailChannel(
@@ -178,7 +186,7 @@ def test_each_stack_gets_its_own_handler() -> None:
 
 
 def test_role_passed_twice_is_listed_once() -> None:
-    stack = cdk.Stack()
+    stack = cdk.Stack(new_app(), "S")
     role = iam.Role(stack, "Events", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"))
     for index in range(2):
         EmailChannel(
@@ -193,3 +201,151 @@ def test_role_passed_twice_is_listed_once() -> None:
     document = _handler_policy(Template.from_stack(stack).to_json())
     (pass_role,) = (s for s in document["Statement"] if s["Action"] == "iam:PassRole")
     assert pass_role["Resource"] == {"Fn::GetAtt": ["EventsD32975C2", "Arn"]}
+
+
+IDENTITY = "arn:aws:ses:eu-west-1:111111111111:identity/example.com"
+APP_ID = "0123456789abcdef0123456789abcdef"
+
+
+def _env_stack() -> cdk.Stack:
+    return cdk.Stack(
+        new_app(), "S", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
+
+
+def _channel(stack: cdk.Stack, **overrides: Any) -> EmailChannel:
+    props: dict[str, Any] = {
+        "application": PinpointApp.from_application_id(stack, "App", APP_ID),
+        "from_address": "noreply@example.com",
+        "identity": IDENTITY,
+    }
+    return EmailChannel(stack, "Email", **{**props, **overrides})
+
+
+def _channel_resource(stack: cdk.Stack) -> dict[str, Any]:
+    (channel,) = resources_of(Template.from_stack(stack).to_json(), RESOURCE_TYPE).values()
+    return channel  # type: ignore[no-any-return]
+
+
+def test_the_channel_is_one_construct_and_one_cfn_resource() -> None:
+    stack = _env_stack()
+    channel = _channel(stack)
+    (resource,) = channel.node.children
+    assert isinstance(resource, cdk.CfnResource) and resource.node.id == "Resource"
+    assert channel.node.default_child is resource
+    assert stack.resolve(channel.application_id) == {"Ref": "EmailF8518450"}
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_strict_delete_is_written_only_when_chosen(strict: bool) -> None:
+    stack = _env_stack()
+    _channel(stack, **({"strict_delete": True} if strict else {}))
+    properties = _channel_resource(stack)["Properties"]
+    if strict:
+        assert properties[contract.PROP_STRICT_DELETE] == contract.STRICT_DELETE_ON == "true"
+    else:
+        assert contract.PROP_STRICT_DELETE not in properties
+
+
+def test_retain_renders_both_policies() -> None:
+    stack = _env_stack()
+    _channel(stack, removal_policy=cdk.RemovalPolicy.RETAIN)
+    channel = _channel_resource(stack)
+    assert (channel["DeletionPolicy"], channel["UpdateReplacePolicy"]) == ("Retain", "Retain")
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (
+            {"removal_policy": cdk.RemovalPolicy.SNAPSHOT},
+            "is not supported by an email channel: use RemovalPolicy.DESTROY",
+        ),
+        (
+            {"removal_policy": cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE},
+            "a channel has no snapshot",
+        ),
+        ({"enabled": "no"}, "enabled 'no' is a str, not a bool: use True or False"),
+        ({"strict_delete": 1}, "strict_delete 1 is a int, not a bool"),
+        ({"from_address": None}, "from_address None is a NoneType, not a string"),
+        (
+            {"application": APP_ID},
+            f"application '{APP_ID}' is a str, not a Pinpoint application: pass a PinpointApp "
+            "or an imported IPinpointApp: import it with PinpointApp.from_application_id",
+        ),
+        ({"identity": 123}, "identity 123 is a int: pass an ses.IEmailIdentity or its ARN"),
+        (
+            {"role": "arn:aws:iam::111111111111:role/events"},
+            "role 'arn:aws:iam::111111111111:role/events' is a str, not an iam.IRole: use "
+            "iam.Role.from_role_arn(scope, id, 'arn:aws:iam::111111111111:role/events')",
+        ),
+        ({"configuration_set": 5}, "configuration_set 5 is a int"),
+        ({"delivery_backend": "smtp"}, "delivery_backend 'smtp' is not a DeliveryBackend"),
+    ],
+)
+def test_wrong_types_and_policies_are_refused_with_a_sentence(
+    overrides: dict[str, Any], expected: str
+) -> None:
+    with pytest.raises(ConstructValidationError) as error:
+        _channel(_env_stack(), **overrides)
+    assert error.value.path == "S/Email"
+    assert expected in str(error.value)
+
+
+def test_every_problem_of_a_channel_is_reported_at_once() -> None:
+    with pytest.raises(ConstructValidationError) as error:
+        _channel(_env_stack(), from_address=None, enabled="yes", identity=1.5)
+    assert len(error.value.problems) == 3
+
+
+def test_a_role_of_another_account_is_an_error() -> None:
+    stack = _env_stack()
+    role = iam.Role.from_role_arn(stack, "Foreign", "arn:aws:iam::222222222222:role/events")
+    with pytest.raises(ConstructValidationError) as error:
+        _channel(stack, role=role)
+    (problem,) = error.value.problems
+    assert "arn:aws:iam::222222222222:role/events" in problem
+    assert "222222222222" in problem and "111111111111" in problem
+
+
+def test_roles_of_the_stack_are_passed() -> None:
+    stack = _env_stack()
+    imported = iam.Role.from_role_arn(stack, "Mine", "arn:aws:iam::111111111111:role/events")
+    created = iam.Role(stack, "New", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"))
+    _channel(stack, role=imported, orchestration_sending_role=created)
+    properties = _channel_resource(stack)["Properties"]
+    assert properties["RoleArn"] == "arn:aws:iam::111111111111:role/events"
+    assert properties["OrchestrationSendingRoleArn"] == {
+        "Fn::GetAtt": [stack.get_logical_id(created.node.default_child), "Arn"]  # type: ignore[arg-type]
+    }
+
+
+def test_a_foreign_role_in_an_environment_agnostic_stack_is_not_judged() -> None:
+    stack = cdk.Stack(new_app(), "Agnostic")
+    role = iam.Role.from_role_arn(stack, "Foreign", "arn:aws:iam::222222222222:role/events")
+    _channel(stack, role=role, identity="arn:aws:ses:us-east-1:222222222222:identity/example.com")
+
+
+def test_value_problems_of_a_channel_are_reported_together_and_nothing_is_built() -> None:
+    stack = _env_stack()
+    role = iam.Role.from_role_arn(stack, "Foreign", "arn:aws:iam::222222222222:role/events")
+    with pytest.raises(ConstructValidationError) as error:
+        _channel(
+            stack,
+            from_address="Doe, Jane <noreply@example.com>",
+            configuration_set="arn:aws:ses:eu-west-1:111111111111:configuration-set/orders",
+            role=role,
+        )
+    assert len(error.value.problems) == 3
+    assert stack.node.try_find_child("Email") is None
+
+
+def test_every_public_name_resolves() -> None:
+    import constructs_pinpoint
+
+    for name in constructs_pinpoint.__all__:
+        assert getattr(constructs_pinpoint, name) is not None, name
+    assert constructs_pinpoint.RESOURCE_TYPE is contract.RESOURCE_TYPE
+    assert constructs_pinpoint.END_OF_SUPPORT_WARNING == (
+        "constructs-pinpoint:pinpointEmailEndOfSupport"
+    )

@@ -4,8 +4,6 @@ and every snapshot configuration: any new finding fails here."""
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -14,27 +12,18 @@ import pytest
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 from channel_configurations import build_all
+from prefetch import cfn_lint, cfn_lint_result
 from synth_support import new_app
 
 import app as example
 
 
-def _cfn_lint(paths: list[Path]) -> list[dict[str, Any]]:
-    executable = shutil.which("cfn-lint")
-    assert executable, "cfn-lint is installed by scripts/setup.sh"
-    run = subprocess.run(
-        [executable, "--format", "json", *map(str, paths)], capture_output=True, text=True
-    )
-    assert run.returncode in (0, 2, 4, 6, 8, 10, 12, 14), run.stderr
-    return json.loads(run.stdout or "[]")  # type: ignore[no-any-return]
-
-
 def test_cfn_lint_is_clean_on_every_template(synthesized) -> None:
-    templates = sorted(Path(synthesized.outdir).glob("*.template.json"))
+    templates = synthesized.template_paths
     assert len(templates) == len(synthesized.templates) >= 6
     findings = [
         f"{m['Rule']['Id']} {Path(m['Filename']).name}: {m['Message']}"
-        for m in _cfn_lint(templates)
+        for m in cfn_lint_result(templates)
     ]
     assert findings == []
 
@@ -47,7 +36,7 @@ def test_cfn_lint_sees_pinpoint_end_of_support_without_the_acknowledgment(
         resource.get("Metadata", {}).pop("cfn-lint", None)
     bare = tmp_path / "bare.template.json"
     bare.write_text(json.dumps(template))
-    assert [m["Rule"]["Id"] for m in _cfn_lint([bare])] == ["W3696"]
+    assert [m["Rule"]["Id"] for m in cfn_lint([bare])] == ["W3696"]
 
 
 def test_builtin_validation_acknowledges_only_w3696(synthesized) -> None:

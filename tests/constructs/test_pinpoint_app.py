@@ -4,6 +4,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Match, Template
+from constructs import Construct
 from synth_support import new_app
 
 from constructs_pinpoint import ConstructValidationError, IPinpointApp, PinpointApp
@@ -57,19 +58,80 @@ def test_from_application_id() -> None:
     assert isinstance(app, IPinpointApp)
 
 
-def test_from_application_arn_takes_id_and_environment_from_the_arn() -> None:
+def test_from_application_arn_of_the_stacks_environment() -> None:
     stack = _stack()
-    arn = f"arn:aws:mobiletargeting:us-east-2:222222222222:apps/{APP_ID}"
+    arn = f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{APP_ID}"
     app = PinpointApp.from_application_arn(stack, "Existing", arn)
     assert app.application_id == APP_ID
     assert app.application_arn == arn
-    assert app.stack.resolve(app.env.account) == "222222222222"  # type: ignore[attr-defined]
-    assert app.env.region == "us-east-2"  # type: ignore[attr-defined]
+    assert app.stack is stack
+
+
+@pytest.mark.parametrize(
+    ("arn", "expected"),
+    [
+        (
+            f"arn:aws:mobiletargeting:us-east-2:111111111111:apps/{APP_ID}",
+            "region 'us-east-2' differs from the stack's region 'eu-west-1'",
+        ),
+        (
+            f"arn:aws:mobiletargeting:eu-west-1:222222222222:apps/{APP_ID}",
+            "account '222222222222' differs from the stack's account '111111111111'",
+        ),
+        (
+            f"arn:aws-cn:mobiletargeting:eu-west-1:111111111111:apps/{APP_ID}",
+            "partition 'aws-cn' does not match",
+        ),
+    ],
+)
+def test_from_application_arn_of_another_environment_is_refused(arn: str, expected: str) -> None:
+    with pytest.raises(ConstructValidationError) as error:
+        PinpointApp.from_application_arn(_stack(), "Existing", arn)
+    assert error.value.path == "S/Existing"
+    assert expected in str(error.value)
+
+
+def test_from_application_arn_in_an_environment_agnostic_stack_is_not_compared() -> None:
+    stack = cdk.Stack(new_app(), "Agnostic")
+    arn = f"arn:aws:mobiletargeting:us-east-2:222222222222:apps/{APP_ID}"
+    assert PinpointApp.from_application_arn(stack, "Existing", arn).application_arn == arn
+
+
+@pytest.mark.parametrize("partition_literals", [False, True])
+@pytest.mark.parametrize(
+    "env", [None, cdk.Environment(account="111111111111", region="cn-north-1")]
+)
+def test_imported_arn_renders_as_format_arn_does(
+    env: cdk.Environment | None, partition_literals: bool
+) -> None:
+    root = cdk.App(
+        analytics_reporting=False,
+        context={"@aws-cdk/core:enablePartitionLiterals": partition_literals},
+    )
+    stack = cdk.Stack(root, "S", env=env)
+    app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
+    expected = stack.format_arn(
+        service="mobiletargeting",
+        resource="apps",
+        resource_name=APP_ID,
+        arn_format=cdk.ArnFormat.SLASH_RESOURCE_NAME,
+    )
+    assert stack.resolve(app.application_arn) == stack.resolve(expected)
+    if env and partition_literals:
+        assert app.application_arn.startswith("arn:aws-cn:mobiletargeting:cn-north-1:")
+
+
+def test_an_import_is_one_construct_and_no_resource() -> None:
+    stack = _stack()
+    app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
+    assert app.node.path == "S/Existing" and app.node.children == []
+    assert not isinstance(app, cdk.Resource)
+    assert Template.from_stack(stack).to_json().get("Resources", {}) == {}
 
 
 @pytest.mark.parametrize("bad", ["0123", "0123456789ABCDEF0123456789ABCDEF", f"{APP_ID}x", ""])
 def test_from_application_id_rejects_non_ids(bad: str) -> None:
-    with pytest.raises(ConstructValidationError, match="is not a Pinpoint project id") as error:
+    with pytest.raises(ConstructValidationError, match="is not a Pinpoint application id") as error:
         PinpointApp.from_application_id(_stack(), "Existing", bad)
     assert repr(bad) in str(error.value)
 
@@ -126,4 +188,14 @@ def test_grant_send_messages_targets_the_messages_resource() -> None:
                 ]
             }
         },
+    )
+
+
+def test_imports_and_channels_under_a_nested_scope_use_their_stacks_facts() -> None:
+    stack = _stack()
+    group = Construct(stack, "Group")
+    app = PinpointApp.from_application_id(group, "Existing", APP_ID)
+    assert app.stack is stack and app.node.path == "S/Group/Existing"
+    assert app.application_arn == (
+        f"arn:{stack.partition}:mobiletargeting:eu-west-1:111111111111:apps/{APP_ID}"
     )

@@ -6,12 +6,19 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+import pytest
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
-from synth_support import resources_of
+from synth_support import new_app, resources_of
 
-from constructs_pinpoint import DeliveryBackend, EmailChannel, PinpointApp
+from constructs_pinpoint import (
+    ConstructValidationError,
+    DeliveryBackend,
+    EmailChannel,
+    PinpointApp,
+    SesEmailSending,
+)
 from constructs_pinpoint.sending import config
 
 SENDER_CODE = Path(__file__).parent / "sender_function"
@@ -19,7 +26,7 @@ SENDER_CODE = Path(__file__).parent / "sender_function"
 
 def _synth(backend: DeliveryBackend) -> dict[str, Any]:
     stack = cdk.Stack(
-        cdk.App(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
+        new_app(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
     )
     channel = EmailChannel(
         stack,
@@ -117,3 +124,74 @@ def test_sender_environment_names_every_setting() -> None:
     assert variables[config.ENV_APPLICATION_ID] == {"Ref": "AppF1B96344"}
     assert variables[config.ENV_FROM_ADDRESS] == "noreply@example.com"
     assert variables[config.ENV_CONFIGURATION_SET] == {"Ref": "ConfigSet2E7BAD7D"}
+
+
+def test_configure_sender_refuses_an_imported_function_and_says_what_to_do() -> None:
+    stack = cdk.Stack(new_app(), "Orders")
+    sending = SesEmailSending(
+        stack,
+        "Sending",
+        from_address="noreply@example.com",
+        identity="arn:aws:ses:eu-west-1:111111111111:identity/example.com",
+    )
+    imported = lambda_.Function.from_function_arn(
+        stack, "Imported", "arn:aws:lambda:eu-west-1:111111111111:function:sender"
+    )
+    with pytest.raises(TypeError) as error:
+        sending.configure_sender(imported)  # type: ignore[arg-type]
+    message = str(error.value)
+    assert "is not a lambda_.Function of this app" in message
+    assert "sender_environment()" in message and "grant_send(function)" in message
+
+
+def test_ses_sending_allows_another_accounts_identity() -> None:
+    stack = cdk.Stack(
+        new_app(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
+    sending = SesEmailSending(
+        stack,
+        "Sending",
+        from_address="noreply@example.com",
+        identity="arn:aws:ses:eu-west-1:222222222222:identity/example.com",
+    )
+    assert sending.sender_environment()[config.ENV_IDENTITY_ARN].endswith(
+        ":222222222222:identity/example.com"
+    )
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"identity": "arn:aws:ses:us-east-1:111111111111:identity/example.com"},
+        {"from_address": "Doe, Jane <noreply@example.com>"},
+        {"configuration_set": "arn:aws:ses:eu-west-1:111111111111:configuration-set/x"},
+        {"from_address": None},
+    ],
+)
+def test_ses_sending_messages_never_speak_of_pinpoint(overrides: dict[str, Any]) -> None:
+    stack = cdk.Stack(
+        new_app(), "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
+    props: dict[str, Any] = {
+        "from_address": "noreply@example.com",
+        "identity": "arn:aws:ses:eu-west-1:111111111111:identity/example.com",
+    }
+    with pytest.raises(ConstructValidationError) as error:
+        SesEmailSending(stack, "Sending", **{**props, **overrides})
+    assert "pinpoint" not in str(error.value).lower()
+    assert error.value.path == "Orders/Sending"
+
+
+def test_sender_environment_is_the_sender_configs_own() -> None:
+    stack = cdk.Stack(new_app(), "Orders")
+    channel = EmailChannel(
+        stack,
+        "Email",
+        application=PinpointApp.from_application_id(stack, "App", "0" * 32),
+        from_address="noreply@example.com",
+        identity="arn:aws:ses:eu-west-1:111111111111:identity/example.com",
+        configuration_set="orders",
+    )
+    parsed = config.SenderConfig.from_environ(channel.sender_environment())
+    assert parsed.to_environ() == channel.sender_environment()
+    assert parsed.application_id == "0" * 32

@@ -8,7 +8,6 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_ses as ses
-from aws_cdk.assertions import Annotations, Match
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -162,16 +161,21 @@ def test_separate_apps_do_not_share_the_registry() -> None:
         _channel(stack, application=PinpointApp.from_application_id(stack, "A", "f" * 32))
 
 
-def test_cross_account_role_is_a_warning() -> None:
+def test_cross_account_role_is_an_error_that_says_why_and_the_fix() -> None:
     stack = cdk.Stack(cdk.App(), "S", env=ENV)
     role = iam.Role.from_role_arn(stack, "Other", "arn:aws:iam::999999999999:role/events")
-    channel = _channel(stack, role=role)
-    Annotations.from_stack(stack).has_warning(
-        f"/{channel.node.path}",
-        Match.string_like_regexp(
-            "role arn:aws:iam::999999999999:role/events is in account 999999999999"
-        ),
-    )
+    with pytest.raises(ConstructValidationError) as error:
+        _channel(stack, role=role)
+    (problem,) = error.value.problems
+    assert "role 'arn:aws:iam::999999999999:role/events' is in account 999999999999" in problem
+    assert "iam:PassRole" in problem and "create the role in account 111111111111" in problem
+
+
+def test_role_of_another_partition_is_an_error() -> None:
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    role = iam.Role.from_role_arn(stack, "Cn", "arn:aws-cn:iam::111111111111:role/events")
+    with pytest.raises(ConstructValidationError, match="partition 'aws-cn' does not match"):
+        _channel(stack, orchestration_sending_role=role)
 
 
 def test_tokens_are_not_validated() -> None:
@@ -214,3 +218,55 @@ def test_ses_email_sending_runs_the_same_checks() -> None:
     assert error.value.path == "S/Sending"
     assert len(error.value.problems) == 2
     assert any("use 'orders'" in p for p in error.value.problems)
+
+
+# The _validation functions the constructs call: value rules from sending/rules.py, tokens skipped.
+
+
+def test_validation_skips_tokens_without_judging_them() -> None:
+    from constructs_pinpoint import _validation as check
+
+    stack = cdk.Stack(cdk.App(), "S", env=ENV)
+    token = cdk.CfnParameter(stack, "P").value_as_string
+    assert check.unresolved(token) and not check.unresolved("plain") and not check.unresolved(None)
+    assert check.application_id_problems(token) == []
+    assert check.application_arn_problems(token, region="eu-west-1", account=None) == (None, [])
+    assert check.role_problems("role", token, region="eu-west-1", account="111111111111") == []
+    assert check.sending_problems("eu-west-1", "111111111111", token, token, None, token) == []
+
+
+def test_ses_sending_allows_another_accounts_identity_and_never_says_pinpoint() -> None:
+    from constructs_pinpoint import _validation as check
+
+    other = "arn:aws:ses:eu-west-1:222222222222:identity/example.com"
+    args = ("eu-west-1", "111111111111", "noreply@example.com", other, None, None)
+    (problem,) = check.sending_problems(*args)
+    assert "account '222222222222'" in problem
+    assert check.ses_sending_problems(*args) == []
+    problems = check.ses_sending_problems(
+        "eu-west-1",
+        "111111111111",
+        "Doe, Jane <a@example.org>",
+        "arn:aws:ses:us-east-1:222222222222:identity/example.com",
+        None,
+        "arn:aws:ses:eu-west-1:111111111111:configuration-set/orders",
+    )
+    assert len(problems) == 3 and not any("Pinpoint" in p for p in problems)
+
+
+def test_validation_compares_partitions_with_the_stack_region() -> None:
+    from constructs_pinpoint import _validation as check
+
+    app_id, problems = check.application_arn_problems(
+        "arn:aws:mobiletargeting:cn-north-1:111111111111:apps/" + "a" * 32,
+        region="cn-north-1",
+        account=None,
+    )
+    assert app_id == "a" * 32
+    (problem,) = problems
+    assert "partition 'aws' does not match its own region 'cn-north-1'" in problem
+    assert "use arn:aws-cn:" in problem
+    (role,) = check.role_problems(
+        "role", "arn:aws:iam::111111111111:role/r", region="cn-north-1", account="111111111111"
+    )
+    assert "partition 'aws' does not match the stack's region 'cn-north-1'" in role

@@ -12,11 +12,13 @@ from aws_cdk import cx_api
 
 sys.path.insert(0, os.path.dirname(__file__))
 
+import prefetch
 from example_support import (
-    ENVIRONMENT_NAMES,
+    CLI_ENVIRONMENTS,
     CliRun,
     context,
     run_cdk_concurrently,
+    stage_templates,
     synth,
     templates,
 )
@@ -25,7 +27,9 @@ from example_support import (
 @pytest.fixture(scope="session")
 def pipeline_assembly(tmp_path_factory: pytest.TempPathFactory) -> cx_api.CloudAssembly:
     """``-c env=pipeline``, in process: the pipeline stack and every stage it deploys."""
-    return synth(context(env="pipeline"), outdir=tmp_path_factory.mktemp("pipeline.out"))
+    assembly = synth(context(env="pipeline"), outdir=tmp_path_factory.mktemp("pipeline.out"))
+    prefetch.cfn_lint_soon(stage_templates(assembly))  # in the background meanwhile
+    return assembly
 
 
 @pytest.fixture(scope="session")
@@ -39,16 +43,17 @@ def direct_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict
     return templates(synth(context(env="all"), outdir=tmp_path_factory.mktemp("all.out")))
 
 
-@pytest.fixture(scope="session")
-def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CliRun]:
+def _run_every_cli_command() -> dict[str, CliRun]:
     """Every CLI command the suite checks, each run once, offline (no AWS credentials).
 
     The two runs users see validated (no context; the pipeline, which holds every stage) keep
-    aws-cdk-lib's built-in CloudFormation validation on. The per-environment synths and
+    aws-cdk-lib's built-in CloudFormation validation on. The per-environment synth and
     ``cdk ls`` run with it off: the pipeline run has validated those very stacks already
-    (test_pipeline_run_validates_every_stage_stack).
+    (test_pipeline_run_validates_every_stage_stack). One environment's ``-c env=<name>`` run
+    stands for all (CLI_ENVIRONMENTS): the pipeline run writes every stage's stacks through the
+    same CLI, and each CLI process costs seconds of the suite's budget.
     """
-    root = tmp_path_factory.mktemp("cli")
+    root = prefetch.workdir("cli")
     runs = run_cdk_concurrently(
         {
             "default": ["synth", "--quiet"],
@@ -61,7 +66,7 @@ def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CliRun]:
         {
             **{
                 f"env={name}": ["synth", "--quiet", "-c", f"env={name}"]
-                for name in ENVIRONMENT_NAMES
+                for name in CLI_ENVIRONMENTS
             },
             "ls": ["ls", "-c", "env=pipeline"],
         },
@@ -69,3 +74,16 @@ def cli_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, CliRun]:
         validation=False,
     )
     return runs
+
+
+def _start_cli_runs() -> None:
+    prefetch.start("cli_runs", _run_every_cli_command)
+
+
+prefetch.for_fixture("cli_runs", _start_cli_runs)
+
+
+@pytest.fixture(scope="session")
+def cli_runs() -> dict[str, CliRun]:
+    """The CLI runs, started in the background when collection ended (tests/prefetch.py)."""
+    return prefetch.result("cli_runs", _run_every_cli_command)

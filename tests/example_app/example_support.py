@@ -23,6 +23,8 @@ CDK = REPO_ROOT / "node_modules" / ".bin" / "cdk"
 CDK_JSON_CONTEXT: dict[str, Any] = json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
 ENVIRONMENT_NAMES: list[str] = list(CDK_JSON_CONTEXT["environments"])
 PIPELINE_STAGES: list[str] = list(CDK_JSON_CONTEXT["pipeline"]["stages"])
+# The environments synthesized alone by the real CLI (conftest.cli_runs).
+CLI_ENVIRONMENTS: list[str] = ENVIRONMENT_NAMES[:1]
 
 
 def context(**overrides: Any) -> dict[str, Any]:
@@ -170,3 +172,13 @@ def run_cdk_concurrently(
             stdout, stderr = process.communicate()
         finished[name] = CliRun(args, process.returncode, stdout, stderr, outdir)
     return finished
+
+
+def stage_templates(pipeline_assembly: Any) -> list[str]:
+    """The template files of the stage stacks (ours), without the pipeline stack (aws-cdk-lib's
+    CodePipeline, on which cfn-lint 1.58 reports W3005 and E3703)."""
+    return sorted(
+        str(s.template_full_path)
+        for s in pipeline_assembly.stacks_recursively
+        if s.stack_name != "OrdersPipeline"
+    )

@@ -1,14 +1,16 @@
 """The example app's environment and pipeline configuration: parsing cdk.json's context into
-frozen dataclasses, and every malformed entry reported at once with its key (in process, fast)."""
+frozen pydantic models, and every malformed entry reported at once with its key (in process, fast).
+Values are judged by the library's rules (constructs_pinpoint.sending.rules), so the messages here
+are the ones synth and the sender give for the same value."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 import aws_cdk as cdk
 import pytest
 from example_support import CDK_JSON_CONTEXT, build, context
+from pydantic import ValidationError
 
 import app as app_module
 from example.config import (
@@ -55,16 +57,15 @@ def test_cdk_json_environments_parse_into_frozen_typed_configs() -> None:
         from_address="Orders Dev <noreply@dev.example.com>",
         identity="dev.example.com",
         configuration_set="orders-dev",
-        removal_policy_name="destroy",
+        removal_policy="destroy",
         app_name="orders-dev",
     )
     assert (staging.account, prod.account) == ("222222222222", "333333333333")
     assert dev.removal_policy is cdk.RemovalPolicy.DESTROY
     assert prod.removal_policy is cdk.RemovalPolicy.RETAIN
     assert (dev.identity_is_arn, prod.identity_is_arn) == (False, True)
-    assert prod.identity_name == "example.com"
     assert dev.application_id_parameter == "/orders/dev/pinpoint/application-id"
-    with pytest.raises(dataclasses.FrozenInstanceError):
+    with pytest.raises(ValidationError, match="frozen"):
         dev.region = "us-east-1"  # type: ignore[misc]
 
 
@@ -107,15 +108,14 @@ def test_malformed_entry_reports_every_problem_with_its_key_and_the_expected_sha
     with pytest.raises(ConfigError) as error:
         load_selection("staging", _environments(staging=staging))
     assert _problems(error) == [
-        "environments.staging.regoin: unknown key; known keys: ['account', 'app_name', "
-        "'application_id', 'configuration_set', 'from_address', 'identity', 'region', "
-        "'removal_policy']",
         "environments.staging.account: expected a string, got int 222222222222 (quote it: a "
         "number loses leading zeros)",
         "environments.staging.region: missing",
         "environments.staging.configuration_set: 'orders staging' is not an SES configuration "
-        "set NAME (1-64 letters, digits, '-' or '_')",
-        "environments.staging.removal_policy: 'snapshot' is not one of ['destroy', 'retain']",
+        "set name: use 1-64 letters, digits, '-' or '_'",
+        "environments.staging.removal_policy: Input should be 'destroy' or 'retain', got "
+        "'snapshot'",
+        "environments.staging.regoin: Extra inputs are not permitted, got 'eu-west-1'",
     ]
     message = str(error.value)
     assert message.startswith("invalid example-app configuration (CDK context, cdk.json), 5 ")
@@ -128,7 +128,7 @@ def test_missing_environment_entry_names_its_key_and_the_defined_ones() -> None:
     assert _problems(error) == ["environments.qa: no such environment; defined: dev, prod, staging"]
     with pytest.raises(ConfigError) as error:
         load_selection("dev", None)
-    assert _problems(error) == ["environments: missing from the CDK context"]
+    assert _problems(error) == ["environments: missing"]
 
 
 @pytest.mark.parametrize(
@@ -138,31 +138,34 @@ def test_missing_environment_entry_names_its_key_and_the_defined_ones() -> None:
             _dev(account="11111111111"),
             "environments.dev.account: '11111111111' is not an AWS account id",
         ),
-        (_dev(region="Europe"), "environments.dev.region: 'Europe' is not an AWS region name"),
+        (
+            _dev(region="Europe"),
+            "environments.dev.region: 'Europe' is not an AWS region: expected e.g. 'eu-west-1'",
+        ),
         (_dev(from_address="noreply"), "environments.dev.from_address: 'noreply' is not an email"),
         (
             _dev(from_address="noreply@example.org"),
-            "environments.dev.from_address: 'noreply@example.org' is not covered by "
-            "environments.dev.identity 'dev.example.com'",
+            "environments.dev.from_address: 'noreply@example.org' is not covered by domain "
+            "identity 'dev.example.com': use an address @dev.example.com",
         ),
         (_dev(identity="Dev.Example"), "environments.dev.identity: 'Dev.Example' is neither"),
         (
             _dev(identity="arn:aws:ses:eu-west-1:222222222222:identity/dev.example.com"),
-            "environments.dev.identity: the identity's account '222222222222' differs from "
-            "environments.dev.account '111111111111'",
+            "environments.dev.identity: account '222222222222' differs from the stack's account "
+            "'111111111111': the Pinpoint channel uses only identities of its own account",
         ),
         (_dev(removal_policy=None), "environments.dev.removal_policy: missing"),
-        (_dev(app_name=None), "environments.dev.app_name: give exactly one of app_name"),
+        (_dev(app_name=None), "environments.dev.application_id: give exactly one of app_name"),
         (
             _dev(application_id="0123456789abcdef0123456789abcdef"),
-            "environments.dev.app_name: give exactly one of app_name",
+            "environments.dev.application_id: give exactly one of app_name",
         ),
         (
             _dev(application_id="App-1", app_name=None),
             "environments.dev.application_id: 'App-1' is",
         ),
         (_dev(app_name="  "), "environments.dev.app_name: is empty"),
-        ("dev", "environments.dev: expected an object, got str 'dev'"),
+        ("dev", "environments.dev: Input should be a valid dictionary"),
     ],
 )
 def test_each_malformed_value_names_its_key(entry: Any, problem: str) -> None:
@@ -197,16 +200,16 @@ def test_pipeline_problems_and_environment_problems_are_reported_together() -> N
     del pipeline["branch"]
     with pytest.raises(ConfigError) as error:
         load_selection("pipeline", _environments(prod=_dev(region=None)), pipeline)
+    # manual_approval is checked against stages once stages are valid.
     assert _problems(error) == [
-        "pipeline.connection_arn: the connection's account '999999999999' differs from "
-        "pipeline.account '444444444444': the pipeline can only use connections of its own account",
+        "environments.prod.region: missing",
+        "pipeline.connection_arn: the connection's account '999999999999' is not "
+        "pipeline.account '444444444444'",
         "pipeline.branch: missing",
         "pipeline.stages: 'qa' is not an environment; defined: dev, prod, staging",
-        "pipeline.manual_approval: 'staging' is not in pipeline.stages",
-        "environments.prod.region: missing",
     ]
     assert '"pipeline": {' in str(error.value)
-    with pytest.raises(ConfigError, match=r"pipeline: missing from the CDK context"):
+    with pytest.raises(ConfigError, match=r"pipeline\.account: missing"):
         load_selection("pipeline", CDK_JSON_CONTEXT["environments"], None)
 
 
@@ -223,3 +226,32 @@ def test_app_main_prints_the_problems_and_exits_1(capsys: pytest.CaptureFixture[
     assert err.startswith("error: invalid example-app configuration")
     assert "  - environments.staging.region: missing\n" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        (
+            {"stages": ["dev", "prod"], "manual_approval": ["staging"]},
+            "pipeline.manual_approval: 'staging' is not in pipeline.stages",
+        ),
+        ({"stages": ["dev", "dev"]}, "pipeline.stages: ['dev', 'dev'] lists an environment twice"),
+        ({"repository": "repo"}, "pipeline.repository: String should match pattern"),
+        ({"branch": " "}, "pipeline.branch: is empty"),
+    ],
+)
+def test_each_malformed_pipeline_value_names_its_key(changes: dict[str, Any], problem: str) -> None:
+    pipeline = {**CDK_JSON_CONTEXT["pipeline"], **changes}
+    with pytest.raises(ConfigError) as error:
+        load_selection("pipeline", CDK_JSON_CONTEXT["environments"], pipeline)
+    assert [p for p in _problems(error) if p.startswith(problem)], _problems(error)
+
+
+def test_null_in_cdk_json_counts_as_missing() -> None:
+    """Only the embedded default is env-agnostic: ``"region": null`` is not a way to get one."""
+    with pytest.raises(ConfigError) as error:
+        load_selection("dev", {"dev": {**_dev(), "region": None, "configuration_set": None}})
+    assert _problems(error) == [
+        "environments.dev.region: missing",
+        "environments.dev.configuration_set: missing",
+    ]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 from example_support import (
-    ENVIRONMENT_NAMES,
+    CLI_ENVIRONMENTS,
     PIPELINE_STAGES,
     CliRun,
     comparable,
@@ -19,8 +19,8 @@ from example_support import (
 pytestmark = pytest.mark.cli
 
 
-@pytest.mark.parametrize("environment", ENVIRONMENT_NAMES)
-def test_cli_synth_of_each_environment_writes_exactly_its_stage(
+@pytest.mark.parametrize("environment", CLI_ENVIRONMENTS)
+def test_cli_synth_of_an_environment_writes_exactly_its_stage(
     cli_runs: dict[str, CliRun],
     direct_templates: dict[str, dict[str, Any]],
     environment: str,

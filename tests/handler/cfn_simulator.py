@@ -1,7 +1,7 @@
 """CloudFormation, S3 and Lambda as the ``Custom::PinpointEmailChannel`` handler sees them.
 
-- ``load_handler`` imports the handler the way Lambda does, as the top-level package ``handler``
-  (``handler.entry.on_event``), without importing ``constructs_pinpoint`` (and so no CDK).
+- The handler is imported the way Lambda does, as the top-level package ``handler``
+  (``handler_package.load_handler``); its modules are re-exported here.
 - ``ResponseServer`` is the S3 bucket behind CloudFormation's pre-signed ResponseURLs: an
   ``http.server`` on 127.0.0.1 that checks what S3 checks (the signed path and query, an empty
   Content-Type, Content-Length), records every PUT, and can be scripted to answer 5xx, reset the
@@ -9,13 +9,13 @@
 - ``CloudFormation`` builds events with the real field set, invokes ``on_event`` with a fake Lambda
   context and returns an ``Exchange``: every PUT attempt, the parsed answers and the log lines.
 - ``SimulatedStack`` plays one resource through create, update (in-place, replacement, rollback),
-  delete, and the deletes CloudFormation sends after failures.
+  delete, and the deletes CloudFormation sends after failures, and keeps the stack's status.
+- DescribeStacks, which the handler calls to tell a rollback Update from a forward one, is a real
+  botocore CloudFormation client behind a ``Stubber`` that answers the stack's current status.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import secrets
 import socket
@@ -28,41 +28,24 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from types import ModuleType
 from typing import Any
 from urllib.parse import quote
 
-HANDLER_DIR = Path(__file__).resolve().parents[2] / "constructs_pinpoint" / "handler"
-RESOURCE_TYPE = "Custom::PinpointEmailChannel"
+from botocore.stub import Stubber
+from handler_package import HANDLER_DIR as HANDLER_DIR  # the handler's modules, re-exported
+from handler_package import HANDLER_MODULES as HANDLER_MODULES
+from handler_package import cfn_response as cfn_response
+from handler_package import contract as contract
+from handler_package import entry as entry
+from handler_package import handler_log as handler_log
+from handler_package import load_handler as load_handler
+from handler_package import pinpoint_calls as pinpoint_calls
+from pinpoint_stubs import expect_describe_stacks, new_cloudformation_client
+
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-MAX_BODY_BYTES = 4096
+MAX_BODY_BYTES: int = cfn_response.MAX_BODY_BYTES
 FINAL_LOG_KEYS = frozenset({"request_id", "logical_id", "request_type", "outcome", "duration_ms"})
-
-
-def load_handler() -> ModuleType:
-    """The handler package as Lambda imports it: top-level ``handler``, from the asset directory."""
-    existing = sys.modules.get("handler")
-    if existing is not None and Path(existing.__file__ or "").parent == HANDLER_DIR:
-        return existing
-    spec = importlib.util.spec_from_file_location(
-        "handler", HANDLER_DIR / "__init__.py", submodule_search_locations=[str(HANDLER_DIR)]
-    )
-    assert spec is not None and spec.loader is not None
-    package = importlib.util.module_from_spec(spec)
-    sys.modules["handler"] = package
-    spec.loader.exec_module(package)
-    for name in ("entry", "cfn_response", "pinpoint_calls", "properties", "log"):
-        importlib.import_module(f"handler.{name}")
-    return package
-
-
-handler = load_handler()
-entry: Any = sys.modules["handler.entry"]
-cfn_response: Any = sys.modules["handler.cfn_response"]
-pinpoint_calls: Any = sys.modules["handler.pinpoint_calls"]
-handler_log: Any = sys.modules["handler.log"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -89,7 +72,14 @@ class Stall:
     seconds: float
 
 
-Action = Fail | Reset | Stall
+@dataclass(frozen=True)
+class Redirect:
+    """Answer the next PUT with a 307 to ``location`` (which must never be followed)."""
+
+    location: str
+
+
+Action = Fail | Reset | Stall | Redirect
 
 
 @dataclass
@@ -113,7 +103,7 @@ class ResponseServer:
     def __init__(self) -> None:
         self.puts: list[RecordedPut] = []
         self.errors: list[str] = []  # exceptions in the server's request threads
-        self._issued: dict[str, str] = {}  # path?query -> signature
+        self._issued: dict[str, tuple[str, ...]] = {}  # path?query -> signature, credential, token
         self._script: deque[Action] = deque()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
@@ -141,24 +131,30 @@ class ResponseServer:
         """A ResponseURL shaped like CloudFormation's (SigV4 query-string auth)."""
         key = quote(f"{stack_id}|{logical_id}|{request_id}", safe="")
         signature = secrets.token_hex(32)
-        credential = quote(f"AKIAIOSFODNN7EXAMPLE/20261128/{REGION}/s3/aws4_request", safe="")
+        credential = f"ASIA{secrets.token_hex(8).upper()}/20261128/{REGION}/s3/aws4_request"
+        token = "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(48) + "+/="
         query = (
             "X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date=20261128T163200Z"
-            f"&X-Amz-SignedHeaders=host&X-Amz-Expires=7200&X-Amz-Credential={credential}"
+            "&X-Amz-SignedHeaders=host&X-Amz-Expires=7200"
+            f"&X-Amz-Credential={quote(credential, safe='')}"
+            f"&X-Amz-Security-Token={quote(token, safe='')}"
             f"&X-Amz-Signature={signature}"
         )
         path = f"/cloudformation-custom-resource-response-{REGION.replace('-', '')}/{key}?{query}"
         with self._lock:
-            self._issued[path] = signature
+            self._issued[path] = (signature, credential, token)
         return self.origin + path
 
     def secrets(self) -> list[str]:
-        """What must never appear in a log: every issued URL, its query and its signature."""
+        """What must never appear in a log: every issued URL, its query, and the values of its
+        signature, credential and security token (raw and percent-encoded)."""
         with self._lock:
             issued = dict(self._issued)
         found: list[str] = []
-        for path, signature in issued.items():
-            found += [self.origin + path, path.split("?", 1)[1], signature]
+        for path, values in issued.items():
+            found += [self.origin + path, path.split("?", 1)[1]]
+            for value in values:
+                found += [value, quote(value, safe="")]
         return found
 
     def script(self, *actions: Action) -> None:
@@ -199,6 +195,8 @@ class ResponseServer:
             put.completed_at = time.monotonic()
         elif isinstance(action, Fail):
             self._reply(request, put, action.status, _s3_error("InternalError", "scripted"))
+        elif isinstance(action, Redirect):
+            self._reply(request, put, 307, b"", location=action.location)
         else:
             if isinstance(action, Stall) and self._stopping.wait(action.seconds):
                 request.close_connection = True
@@ -216,9 +214,17 @@ class ResponseServer:
         return None
 
     @staticmethod
-    def _reply(request: BaseHTTPRequestHandler, put: RecordedPut, status: int, body: bytes) -> None:
+    def _reply(
+        request: BaseHTTPRequestHandler,
+        put: RecordedPut,
+        status: int,
+        body: bytes,
+        location: str | None = None,
+    ) -> None:
         request.send_response(status)
         request.send_header("Content-Length", str(len(body)))
+        if location:
+            request.send_header("Location", location)
         if body:
             request.send_header("Content-Type", "application/xml")
         else:
@@ -332,7 +338,7 @@ class Answer:
         assert set(document) <= required | {"Reason", "NoEcho", "Data"}, document
         assert document["Status"] in ("SUCCESS", "FAILED"), document
         for name in ("StackId", "RequestId", "LogicalResourceId"):
-            assert document[name] == event[name], name
+            assert document[name] == event[name] or _cut_from(document[name], event[name]), name
         physical_id = document["PhysicalResourceId"]
         assert isinstance(physical_id, str) and physical_id, document
         assert len(physical_id.encode()) <= 1024
@@ -344,6 +350,12 @@ class Answer:
         return cls(document["Status"], reason, physical_id, data, document, len(body))
 
 
+def _cut_from(answered: str, sent: Any) -> bool:
+    """An oversized field the handler cut: a prefix of what was sent, marked as cut."""
+    kept = answered.removesuffix(" [truncated]")
+    return answered != kept and isinstance(sent, str) and sent.startswith(kept)
+
+
 @dataclass
 class Exchange:
     """One invocation: the event, every PUT made for it, and the log lines it wrote."""
@@ -353,6 +365,8 @@ class Exchange:
     logs: list[dict[str, Any]]
     seconds: float
     returned_at: float
+    stack_status: str = ""  # what DescribeStacks would have answered during this event
+    describe_stacks_calls: int = 0
 
     @property
     def answers(self) -> list[Answer]:
@@ -388,6 +402,8 @@ class CloudFormation:
             "PinpointEmailChannelProviderHandler-Q1W2E3R4T5Y6"
         )
         self.exchanges: list[Exchange] = []
+        self.status = ""  # the stack's status, kept by SimulatedStack; "" = by RequestType
+        self.models_describe_stacks = True
 
     def event(
         self,
@@ -406,7 +422,7 @@ class CloudFormation:
             "StackId": self.stack_id,
             "RequestId": request_id,
             "LogicalResourceId": logical_id,
-            "ResourceType": RESOURCE_TYPE,
+            "ResourceType": contract.RESOURCE_TYPE,
             "ResourceProperties": {"ServiceToken": self.service_token, **properties},
         }
         if physical_id is not None:
@@ -415,12 +431,30 @@ class CloudFormation:
             event["OldResourceProperties"] = {"ServiceToken": self.service_token, **old_properties}
         return event
 
-    def invoke(self, event: Any, *, remaining_ms: int = 60_000, context: Any = None) -> Exchange:
-        """Invoke the handler once, as Lambda does for an asynchronous invocation."""
+    def invoke(
+        self,
+        event: Any,
+        *,
+        remaining_ms: int = 60_000,
+        context: Any = None,
+        stack_status: str | None = None,
+    ) -> Exchange:
+        """Invoke the handler once, as Lambda does for an asynchronous invocation.
+
+        DescribeStacks answers ``stack_status`` (default: ``self.status``, else the status an
+        event of this RequestType is sent in), unless a test stubs CloudFormation itself
+        (``models_describe_stacks`` False).
+        """
         context = context or FakeContext(remaining_ms)
+        request_type = event.get("RequestType") if isinstance(event, Mapping) else None
+        status = stack_status or self.status or IN_PROGRESS.get(str(request_type), "")
+        describe = DescribeStacks(self.stack_id, status) if self.models_describe_stacks else None
         already = len(self.server.puts)
         started = time.monotonic()
-        result = entry.on_event(event, context)
+        try:
+            result = entry.on_event(event, context)
+        finally:
+            calls = describe.finish() if describe else 0
         returned_at = time.monotonic()
         assert result is None  # an exception here would make Lambda retry the event
         url = event.get("ResponseURL") if isinstance(event, Mapping) else None
@@ -434,6 +468,8 @@ class CloudFormation:
             lines,
             returned_at - started,
             returned_at,
+            status,
+            calls,
         )
         self.exchanges.append(exchange)
         return exchange
@@ -465,24 +501,89 @@ class CloudFormation:
         return self.invoke(event, **kw)
 
 
+# The stack status CloudFormation is in while it sends a lone event of each RequestType.
+IN_PROGRESS = {
+    "Create": "CREATE_IN_PROGRESS",
+    "Update": "UPDATE_IN_PROGRESS",
+    "Delete": "DELETE_IN_PROGRESS",
+}
+
+
+class DescribeStacks:
+    """For one invocation: ``entry.cloudformation_client`` returns a real CloudFormation client
+    whose Stubber answers one DescribeStacks for this stack with ``status`` (built on first use:
+    most events never ask)."""
+
+    def __init__(self, stack_id: str, status: str) -> None:
+        self.stack_id, self.status = stack_id, status
+        self.stubber: Stubber | None = None
+        self._lock = threading.Lock()
+        self._original = entry.cloudformation_client
+        entry.cloudformation_client = self._client
+
+    def _client(self) -> Any:
+        with self._lock:
+            if self.stubber is None:
+                self.stubber = Stubber(new_cloudformation_client())
+                expect_describe_stacks(self.stubber, self.stack_id, self.status)
+                self.stubber.activate()
+            return self.stubber.client
+
+    def finish(self) -> int:
+        """Restore the handler's client factory; the number of DescribeStacks calls made."""
+        entry.cloudformation_client = self._original
+        with self._lock:
+            if self.stubber is None:
+                return 0
+            try:
+                self.stubber.assert_no_pending_responses()
+            except AssertionError:
+                return 0
+            return 1
+
+
 @dataclass
 class SimulatedStack:
-    """One ``Custom::PinpointEmailChannel`` resource taken through CloudFormation's lifecycle."""
+    """One ``Custom::PinpointEmailChannel`` resource taken through CloudFormation's lifecycle.
+
+    ``status`` is the stack's status, as DescribeStacks reports it while each event is sent and
+    where each operation ends (``CREATE_COMPLETE``, ``UPDATE_ROLLBACK_COMPLETE``,
+    ``UPDATE_ROLLBACK_FAILED``, ``DELETE_FAILED``, ...).
+    """
 
     cfn: CloudFormation
     logical_id: str = "WelcomeChannel8E3B1C2A"
     physical_id: str | None = None
     properties: dict[str, str] | None = None
     history: list[Exchange] = field(default_factory=list)
+    status: str = ""
+
+    def _send(self, status: str, send: Callable[[], Exchange]) -> Exchange:
+        self.status = self.cfn.status = status
+        try:
+            return send()
+        finally:
+            self.cfn.status = ""
 
     def create(self, properties: Mapping[str, str]) -> list[Exchange]:
         """CREATE; on FAILED, the rollback's Delete with the physical id the handler answered."""
-        created = self.cfn.create(self.logical_id, properties)
+        created = self._send(
+            "CREATE_IN_PROGRESS", lambda: self.cfn.create(self.logical_id, properties)
+        )
         steps = [created]
         if created.answer.status == "SUCCESS":
             self.physical_id, self.properties = created.answer.physical_id, dict(properties)
+            self.status = "CREATE_COMPLETE"
         else:
-            steps.append(self.cfn.delete(self.logical_id, created.answer.physical_id, properties))
+            marker = created.answer.physical_id
+            steps.append(
+                self._send(
+                    "ROLLBACK_IN_PROGRESS",
+                    lambda: self.cfn.delete(self.logical_id, marker, properties),
+                )
+            )
+            ok = steps[-1].answer.status == "SUCCESS"
+            self.status = "ROLLBACK_COMPLETE" if ok else "ROLLBACK_FAILED"
         self.history += steps
         return steps
 
@@ -491,40 +592,76 @@ class SimulatedStack:
     ) -> list[Exchange]:
         """UPDATE, then what CloudFormation does next.
 
-        FAILED: rollback Update to the old properties (old and new swapped). SUCCESS with a new
-        physical id: the cleanup Delete of the old id with the old properties, or, when a later
-        resource fails, the rollback Delete of the new id with the new properties.
-        SUCCESS, same id, later failure: rollback Update with old and new swapped.
+        FAILED: rollback Update to the old properties (old and new swapped), sent while the
+        stack is UPDATE_ROLLBACK_IN_PROGRESS; the stack ends UPDATE_ROLLBACK_COMPLETE if that
+        Update succeeds, UPDATE_ROLLBACK_FAILED if not. SUCCESS with a new physical id: the
+        cleanup Delete of the old id with the old properties, or, when a later resource fails,
+        the rollback Delete of the new id with the new properties (cleanup failures do not fail
+        the stack). SUCCESS, same id, later failure: rollback Update with old and new swapped.
         """
         assert self.physical_id is not None and self.properties is not None
         old_id, old_properties = self.physical_id, self.properties
-        updated = self.cfn.update(self.logical_id, old_id, properties, old_properties)
+        updated = self._send(
+            "UPDATE_IN_PROGRESS",
+            lambda: self.cfn.update(self.logical_id, old_id, properties, old_properties),
+        )
         steps = [updated]
         answer = updated.answer
         if answer.status == "FAILED" or (later_resource_fails and answer.physical_id == old_id):
-            steps.append(self.cfn.update(self.logical_id, old_id, old_properties, properties))
+            steps.append(
+                self._send(
+                    "UPDATE_ROLLBACK_IN_PROGRESS",
+                    lambda: self.cfn.update(self.logical_id, old_id, old_properties, properties),
+                )
+            )
+            ok = steps[-1].answer.status == "SUCCESS"
+            self.status = "UPDATE_ROLLBACK_COMPLETE" if ok else "UPDATE_ROLLBACK_FAILED"
         elif later_resource_fails:
-            steps.append(self.cfn.delete(self.logical_id, answer.physical_id, properties))
+            new_id = answer.physical_id
+            steps.append(
+                self._send(
+                    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+                    lambda: self.cfn.delete(self.logical_id, new_id, properties),
+                )
+            )
+            self.status = "UPDATE_ROLLBACK_COMPLETE"
         else:
             if answer.physical_id != old_id:
-                steps.append(self.cfn.delete(self.logical_id, old_id, old_properties))
+                steps.append(
+                    self._send(
+                        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                        lambda: self.cfn.delete(self.logical_id, old_id, old_properties),
+                    )
+                )
             self.physical_id, self.properties = answer.physical_id, dict(properties)
+            self.status = "UPDATE_COMPLETE"
         self.history += steps
         return steps
 
     def delete(self) -> Exchange:
         assert self.physical_id is not None and self.properties is not None
-        deleted = self.cfn.delete(self.logical_id, self.physical_id, self.properties)
+        physical_id, properties = self.physical_id, self.properties
+        deleted = self._send(
+            "DELETE_IN_PROGRESS",
+            lambda: self.cfn.delete(self.logical_id, physical_id, properties),
+        )
         self.history.append(deleted)
-        self.physical_id = self.properties = None
+        if deleted.answer.status == "SUCCESS":
+            self.physical_id = self.properties = None
+            self.status = "DELETE_COMPLETE"
+        else:
+            self.status = "DELETE_FAILED"
         return deleted
 
     def create_cancelled(self, properties: Mapping[str, str]) -> Exchange:
         """Another resource failed before this Create was answered: CloudFormation rolls back by
         deleting a physical id it made up (``<stack>-<logical id>-<suffix>``)."""
         invented = f"{self.cfn.stack_name}-{self.logical_id}-{secrets.token_hex(6).upper()}"
-        deleted = self.cfn.delete(self.logical_id, invented, properties)
+        deleted = self._send(
+            "ROLLBACK_IN_PROGRESS", lambda: self.cfn.delete(self.logical_id, invented, properties)
+        )
         self.history.append(deleted)
+        self.status = "ROLLBACK_COMPLETE"
         return deleted
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,7 +33,7 @@ from cfn_simulator import (
     handler_log,
     pinpoint_calls,
 )
-from pinpoint_stubs import new_client
+from pinpoint_stubs import new_client, new_cloudformation_client
 
 
 @pytest.fixture(autouse=True)
@@ -43,6 +44,7 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
         "AWS_SESSION_TOKEN",
         "AWS_ENDPOINT_URL",
         "AWS_ENDPOINT_URL_PINPOINT",
+        "AWS_ENDPOINT_URL_CLOUDFORMATION",
         "HTTP_PROXY",
         "http_proxy",
     ):
@@ -54,6 +56,23 @@ def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "absent-credentials"))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+
+
+@pytest.fixture(autouse=True)
+def loopback_s3(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The S3 stand-in listens on plain http at 127.0.0.1: the one host the tests let the handler
+    reach without https (production allows none)."""
+    monkeypatch.setattr(cfn_response, "PLAIN_HTTP_HOSTS", frozenset({"127.0.0.1"}))
+
+
+@pytest.fixture(autouse=True)
+def no_real_cloudformation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside ``CloudFormation.invoke`` (which answers DescribeStacks) no real client is built."""
+
+    def refuse() -> Any:
+        raise AssertionError("DescribeStacks outside the simulator: stub it")
+
+    monkeypatch.setattr(entry, "cloudformation_client", refuse)
 
 
 @pytest.fixture
@@ -82,7 +101,11 @@ def logs(
         # Redaction is a safety net: the handler must not hand the URL to its logger at all
         # (exception messages aside, which it does not control).
         assert secret not in records.text, "a ResponseURL was passed to the logger"
-    assert "X-Amz-Signature" not in everything
+    # Signing parameters may be named in a log line, but never followed by their value.
+    for name in ("X-Amz-Signature", "X-Amz-Credential", "X-Amz-Security-Token"):
+        for match in re.finditer(re.escape(name) + r"(=|%3D)", everything, re.I):
+            after = everything[match.end() : match.end() + len("<redacted")]
+            assert after == "<redacted", everything[match.start() : match.end() + 40]
     assert "".join(capture.raw_err) == "", "nothing may go to stderr (a crashed thread?)"
 
 
@@ -123,6 +146,20 @@ def backoff(monkeypatch: pytest.MonkeyPatch) -> Backoff:
 @pytest.fixture
 def client() -> Any:
     return new_client()
+
+
+@pytest.fixture
+def cloudformation(monkeypatch: pytest.MonkeyPatch, cfn: CloudFormation) -> Iterator[Stubber]:
+    """A Stubber on a real CloudFormation client for tests that script DescribeStacks themselves
+    (errors, throttling); the simulator then stops answering it."""
+    client = new_cloudformation_client()
+    stubber = Stubber(client)
+    stubber.activate()
+    cfn.models_describe_stacks = False
+    monkeypatch.setattr(entry, "cloudformation_client", lambda: client)
+    yield stubber
+    stubber.deactivate()
+    stubber.assert_no_pending_responses()
 
 
 @pytest.fixture

@@ -6,12 +6,14 @@ every stubbed response against the model's output shape.
 
 from __future__ import annotations
 
+import datetime
 import functools
 import threading
 from typing import Any
 
 import boto3
 from botocore.stub import Stubber
+from handler_package import contract
 
 APP = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 OTHER_APP = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
@@ -25,6 +27,14 @@ STATUS = {
     "ForbiddenException": 403,
     "AccessDeniedException": 403,
     "BadRequestException": 400,
+    "MethodNotAllowedException": 405,
+    "PayloadTooLargeException": 413,
+    # Shapes a discontinued API may take (AWS documents none): an unknown operation, a 404 that is
+    # not NotFoundException, 410 Gone.
+    "UnknownOperationException": 404,
+    "404": 404,
+    "GoneException": 410,
+    "410": 410,
 }
 
 
@@ -42,7 +52,12 @@ def new_client() -> Any:
 
 def properties(app: str = APP, **overrides: str) -> dict[str, str]:
     """ResourceProperties as CloudFormation delivers them: every value a string."""
-    values = {"ApplicationId": app, "FromAddress": FROM, "Identity": IDENTITY, "Enabled": "true"}
+    values = {
+        contract.PROP_APPLICATION_ID: app,
+        contract.PROP_FROM_ADDRESS: FROM,
+        contract.PROP_IDENTITY: IDENTITY,
+        contract.PROP_ENABLED: "true",
+    }
     values.update(overrides)
     return {name: value for name, value in values.items() if value != "<absent>"}
 
@@ -92,6 +107,7 @@ def expect_error(
     message: str,
     *,
     app: str = APP,
+    status: int | None = None,
     **request_overrides: Any,
 ) -> None:
     expected: dict[str, Any] = {"ApplicationId": app}
@@ -101,7 +117,7 @@ def expect_error(
         operation,
         service_error_code=code,
         service_message=message,
-        http_status_code=STATUS[code],
+        http_status_code=status or STATUS[code],
         expected_params=expected,
     )
 
@@ -116,10 +132,16 @@ class BlockingClient:
         self.returned = threading.Event()
 
     def update_email_channel(self, **kwargs: Any) -> Any:
+        return self._blocked(self.client.update_email_channel, kwargs)
+
+    def delete_email_channel(self, **kwargs: Any) -> Any:
+        return self._blocked(self.client.delete_email_channel, kwargs)
+
+    def _blocked(self, call: Any, kwargs: dict[str, Any]) -> Any:
         self.entered.set()
         self.release.wait(10)
         try:
-            return self.client.update_email_channel(**kwargs)
+            return call(**kwargs)
         finally:
             self.returned.set()
 
@@ -136,3 +158,68 @@ class FailingClient:
         raise self.error
 
     delete_email_channel = update_email_channel
+
+
+def new_cloudformation_client() -> Any:
+    return _session().client("cloudformation")
+
+
+def stack_description(stack_id: str, status: str) -> dict[str, Any]:
+    """A DescribeStacks response for one stack in ``status``."""
+    name = stack_id.split("/")[1] if stack_id.count("/") >= 2 else stack_id
+    return {
+        "Stacks": [
+            {
+                "StackId": stack_id,
+                "StackName": name,
+                "CreationTime": datetime.datetime(2026, 11, 28, 16, 32, tzinfo=datetime.UTC),
+                "StackStatus": status,
+            }
+        ]
+    }
+
+
+def expect_describe_stacks(stubber: Stubber, stack_id: str, status: str) -> None:
+    stubber.add_response(
+        "describe_stacks", stack_description(stack_id, status), {"StackName": stack_id}
+    )
+
+
+def expect_describe_stacks_error(
+    stubber: Stubber, stack_id: str, code: str, message: str, status: int = 400
+) -> None:
+    stubber.add_client_error(
+        "describe_stacks",
+        service_error_code=code,
+        service_message=message,
+        http_status_code=status,
+        expected_params={"StackName": stack_id},
+    )
+
+
+# How a refused call may look now that Pinpoint email is past its end of support: AWS documents
+# no error for a discontinued API, so every non-transient shape, and throttling that outlasts the
+# handler's retries. name -> (error code, message, how many times Pinpoint answers it).
+RETRY_ATTEMPTS = 5  # the handler's RetryPolicy.max_attempts
+REFUSALS: dict[str, tuple[str, str, int]] = {
+    "403-access-denied": ("AccessDeniedException", "User is not authorized", 1),
+    "403-forbidden": ("ForbiddenException", "Forbidden", 1),
+    "400-bad-request": ("BadRequestException", "Email channels are no longer supported", 1),
+    "404-unknown-operation": ("UnknownOperationException", "Unknown operation", 1),
+    "404-without-a-code": ("404", "Not Found", 1),
+    "405-method-not-allowed": ("MethodNotAllowedException", "Method not allowed", 1),
+    "410-gone": ("GoneException", "This API is no longer available", 1),
+    "410-without-a-code": ("410", "Gone", 1),
+    "throttled-past-the-retries": ("TooManyRequestsException", "Rate exceeded", RETRY_ATTEMPTS),
+}
+
+
+def expect_refusal(
+    stubber: Stubber, operation: str, shape: str, *, app: str = APP, **request_overrides: Any
+) -> str:
+    """Queue Pinpoint's answers for ``shape``; returns the "code: message" a Reason quotes."""
+    code, message, times = REFUSALS[shape]
+    for _ in range(times):
+        expect_error(stubber, operation, code, message, app=app, **request_overrides)
+    detail = f"{code}: {message}"
+    return detail + (f" (still failing after {times} attempts)" if times > 1 else "")

@@ -7,10 +7,11 @@ CloudFormation's answer is the body of the PUT the local S3 stand-in received.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from botocore.stub import Stubber
-from cfn_simulator import CloudFormation, FakeContext, entry
+from cfn_simulator import HANDLER_DIR, CloudFormation, FakeContext, contract
 from pinpoint_stubs import APP, OTHER_APP, expect_delete, expect_error, expect_update, properties
 
 LOGICAL_ID = "WelcomeChannel8E3B1C2A"
@@ -122,7 +123,7 @@ def test_failed_create_answers_a_marker_and_its_delete_makes_no_call(
     )
 
     created = cfn.create(LOGICAL_ID, properties())
-    marker = f"{entry.FAILED_CREATE_PREFIX}{created.event['RequestId']}"
+    marker = f"{contract.FAILED_CREATE_PREFIX}{created.event['RequestId']}"
     assert (created.answer.status, created.answer.physical_id) == ("FAILED", marker)
 
     deleted = cfn.delete(LOGICAL_ID, marker, properties())  # no stub queued: no call allowed
@@ -137,13 +138,42 @@ def test_api_error_is_failed_with_a_readable_reason(cfn: CloudFormation, pinpoin
         "Email identity example.com is not verified",
     )
 
-    exchange = cfn.update(LOGICAL_ID, APP, properties(), properties())
+    exchange = cfn.update(LOGICAL_ID, APP, properties(), properties(Enabled="false"))
 
     answer = exchange.answer
     assert (answer.status, answer.physical_id) == ("FAILED", APP)  # a failed Update keeps its id
     assert answer.reason == (
         f"Pinpoint rejected the email channel of application {APP}: BadRequestException: "
-        f"Email identity example.com is not verified (log stream {LOG_STREAM})"
+        "Email identity example.com is not verified. Pinpoint email reached end of support on "
+        f"2026-10-30: move email to SES (docs/moving-to-ses.md). (log stream {LOG_STREAM})"
     )
+    assert exchange.describe_stacks_calls == 1  # a forward Update (UPDATE_IN_PROGRESS): FAILED
     assert exchange.final_log["outcome"] == "FAILED"
     assert exchange.final_log["reason"] in answer.reason
+
+
+def test_the_contract_has_one_home() -> None:
+    """The resource type and the failed-Create marker are written in contract.py only: the
+    handler and these tests import them (so does the construct)."""
+    literals = [contract.RESOURCE_TYPE, contract.FAILED_CREATE_PREFIX]
+    sources = [*HANDLER_DIR.glob("*.py"), *Path(__file__).parent.glob("*.py")]
+    for source in sources:
+        if source.name == "contract.py":
+            continue
+        code = source.read_text()
+        for literal in literals:
+            assert f'"{literal}' not in code, f"{source.name} has its own copy of {literal!r}"
+
+
+def test_answer_after_a_lenient_delete_names_pinpoints_error(
+    cfn: CloudFormation, pinpoint: Stubber
+) -> None:
+    expect_error(pinpoint, "delete_email_channel", "ForbiddenException", "Forbidden")
+
+    exchange = cfn.delete(LOGICAL_ID, APP, properties())
+
+    assert body_of(exchange)["Reason"] == (
+        f"Email channel of application {APP} left in place: ForbiddenException: Forbidden. "
+        "DeleteEmailChannel did not succeed, and the resource leaves the stack anyway (set "
+        "StrictDelete to fail instead); delete the channel yourself if it still matters."
+    )

@@ -5,19 +5,21 @@ and exactly the Pinpoint calls it should (Stubber, ``assert_no_pending_responses
 Backoff delays are recorded, not slept (the ``backoff`` fixture); rows about the Lambda's deadline
 use real time with a fake context that has about a second left.
 
-The README section "Reliability" is this matrix as a table.
+docs/reliability.md is this matrix as a table.
 """
 
 from __future__ import annotations
 
+import json
 import socket
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError, NoRegionError
+from botocore.exceptions import ClientError, EndpointConnectionError, NoRegionError
 from botocore.stub import Stubber
 from cfn_simulator import (
     Backoff,
@@ -25,26 +27,35 @@ from cfn_simulator import (
     Exchange,
     Fail,
     FakeContext,
+    Redirect,
     ResponseServer,
     Stall,
     cfn_response,
+    contract,
     entry,
     pinpoint_calls,
     worker_threads,
 )
 from pinpoint_stubs import (
     APP,
+    OTHER_APP,
+    REFUSALS,
     BlockingClient,
     FailingClient,
+    channel,
     expect_delete,
+    expect_describe_stacks,
+    expect_describe_stacks_error,
     expect_error,
+    expect_refusal,
     expect_update,
     properties,
+    request,
 )
 
 LOGICAL_ID = "WelcomeChannel8E3B1C2A"
 LOG_SUFFIX = f" (log stream {FakeContext().log_stream_name})"
-MARKER = "<marker>"  # stands for create-failed:<RequestId> in the rows below
+MARKER = "<marker>"  # stands for the failed-Create marker + RequestId in the rows below
 
 
 def assert_actionable(exchange: Exchange) -> None:
@@ -57,7 +68,7 @@ def assert_actionable(exchange: Exchange) -> None:
 
 def expected_physical_id(exchange: Exchange, physical_id: str) -> str:
     if physical_id == MARKER:
-        return str(entry.FAILED_CREATE_PREFIX + exchange.event["RequestId"])
+        return str(contract.FAILED_CREATE_PREFIX + exchange.event["RequestId"])
     return physical_id
 
 
@@ -79,6 +90,7 @@ def _persistent_5xx(stubber: Stubber) -> None:
         )
 
 
+SES_DOC = "docs/moving-to-ses.md"
 LONG_MESSAGE = "Email identity example.com is not verified: " + "üñí-códé " * 1200
 
 
@@ -90,8 +102,9 @@ class Row:
     physical_id: str
     reason_has: tuple[str, ...] = ()
     pinpoint_backoffs: int = 0
-    properties: dict[str, str] = field(default_factory=properties)
+    properties: dict[str, Any] = field(default_factory=properties)
     max_reason: int = 1000
+    describe_stacks: int = 0  # DescribeStacks calls: a FAILED Update asks whether it is a rollback
 
 
 ROWS = {
@@ -107,6 +120,7 @@ ROWS = {
             "deploy again later",
         ),
         pinpoint_backoffs=4,
+        describe_stacks=1,
     ),
     "not-found-on-delete": Row(
         "Delete",
@@ -127,8 +141,8 @@ ROWS = {
         lambda s: expect_error(s, "update_email_channel", "ForbiddenException", "Forbidden"),
         "FAILED",
         MARKER,
-        (f"Pinpoint refused access to application {APP}", "ForbiddenException"),
-        max_reason=400,
+        (f"Pinpoint refused access to application {APP}", "ForbiddenException", SES_DOC),
+        max_reason=500,
     ),
     "access-denied-on-update": Row(
         "Update",
@@ -140,16 +154,9 @@ ROWS = {
         ),
         "FAILED",
         APP,
-        ("AccessDeniedException", "mobiletargeting:UpdateEmailChannel"),
-        max_reason=400,
-    ),
-    "access-denied-on-delete": Row(
-        "Delete",
-        lambda s: expect_error(s, "delete_email_channel", "AccessDeniedException", "Denied"),
-        "FAILED",
-        APP,
-        (f"Pinpoint refused access to application {APP}",),
-        max_reason=400,
+        ("AccessDeniedException", "mobiletargeting:UpdateEmailChannel", SES_DOC),
+        max_reason=500,
+        describe_stacks=1,
     ),
     "bad-request-unverified-identity": Row(
         "Create",
@@ -181,6 +188,30 @@ ROWS = {
         APP,
         ('property Enabled must be "true" or "false", got \'yes\'',),
         properties=properties(Enabled="yes"),
+        describe_stacks=1,
+    ),
+    "property-of-the-wrong-json-type": Row(
+        "Create",
+        lambda s: None,
+        "FAILED",
+        MARKER,
+        (
+            "Invalid properties: FromAddress must be a string, got int 5",
+            "ConfigurationSet must be a string, got list",
+        ),
+        properties={
+            **properties(),
+            contract.PROP_FROM_ADDRESS: 5,
+            contract.PROP_CONFIGURATION_SET: ["a"],
+        },
+    ),
+    "strict-delete-not-a-boolean-string": Row(
+        "Create",
+        lambda s: None,
+        "FAILED",
+        MARKER,
+        ('property StrictDelete must be "true" or "false" (or absent), got \'yes\'',),
+        properties=properties(StrictDelete="yes"),
     ),
     "error-message-too-long-for-4096-bytes": Row(
         "Create",
@@ -195,7 +226,12 @@ ROWS = {
 
 def event_for(cfn: CloudFormation, row: Row) -> dict[str, Any]:
     physical_id = None if row.request_type in ("Create", "Upsert") else APP
-    old = row.properties if row.request_type == "Update" else None
+    # CloudFormation sends an Update only when a property changed: here the from address.
+    old = (
+        {**row.properties, contract.PROP_FROM_ADDRESS: "previous@example.com"}
+        if row.request_type == "Update"
+        else None
+    )
     return cfn.event(
         row.request_type, LOGICAL_ID, row.properties, physical_id=physical_id, old_properties=old
     )
@@ -218,6 +254,7 @@ def test_fault(row: Row, cfn: CloudFormation, pinpoint: Stubber, backoff: Backof
     assert len(backoff.pinpoint) == row.pinpoint_backoffs
     assert backoff.put == []
     assert exchange.final_log["outcome"] == row.status
+    assert exchange.describe_stacks_calls == row.describe_stacks
     pinpoint.assert_no_pending_responses()
 
 
@@ -263,7 +300,7 @@ def test_unexpected_exception_from_the_call(
     failing = FailingClient(KeyError("EmailChannelResponse"))
     monkeypatch.setattr(entry, "pinpoint_client", lambda: failing)
 
-    exchange = cfn.update(LOGICAL_ID, APP, properties(), properties())
+    exchange = cfn.update(LOGICAL_ID, APP, properties(), properties(Enabled="false"))
 
     answer = exchange.answer
     assert (answer.status, answer.physical_id) == ("FAILED", APP)
@@ -330,14 +367,16 @@ def test_event_without_response_url_is_logged_and_nothing_sent(
 def test_unusable_response_url_is_logged_without_crashing(
     cfn: CloudFormation, server: ResponseServer
 ) -> None:
-    event = cfn.event("Delete", LOGICAL_ID, properties(), physical_id="create-failed:earlier")
+    event = cfn.event(
+        "Delete", LOGICAL_ID, properties(), physical_id=contract.FAILED_CREATE_PREFIX + "earlier"
+    )
     event["ResponseURL"] = "s3-presigned-url-missing-its-scheme?X-Amz-Signature=0123abcd"
 
     exchange = cfn.invoke(event)
 
     assert server.puts == []
-    assert exchange.final_log["delivery"] == "failed"
-    assert "unusable ResponseURL" in exchange.final_log["delivery_error"]
+    assert exchange.final_log["outcome"] == "dropped"
+    assert "not an https URL" in exchange.final_log["message"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,7 +400,7 @@ def test_close_to_the_lambda_timeout_answers_failed_once(
     assert exchange.seconds < 0.4  # answered before the deadline
     answer = exchange.answer
     assert answer.status == "FAILED"
-    assert answer.physical_id == entry.FAILED_CREATE_PREFIX + exchange.event["RequestId"]
+    assert answer.physical_id == contract.FAILED_CREATE_PREFIX + exchange.event["RequestId"]
     assert "Timed out waiting for Pinpoint" in answer.reason
     assert_actionable(exchange)
     assert slow.entered.is_set() and not slow.returned.is_set()
@@ -519,3 +558,512 @@ def test_same_event_delivered_twice(
     assert first.answer.physical_id == second.answer.physical_id
     assert first.answer.data == second.answer.data
     pinpoint.assert_no_pending_responses()
+
+
+# --------------------------------------------------------------------------------------------
+# Delete refused: the channel is left in place (SUCCESS), or FAILED with StrictDelete="true"
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", REFUSALS)
+def test_refused_delete_leaves_the_channel_in_place(
+    shape: str, cfn: CloudFormation, pinpoint: Stubber, backoff: Backoff
+) -> None:
+    detail = expect_refusal(pinpoint, "delete_email_channel", shape)
+
+    exchange = cfn.delete(LOGICAL_ID, APP, properties())
+
+    answer = exchange.answer
+    assert (answer.status, answer.physical_id) == ("SUCCESS", APP)
+    assert f"application {APP} left in place: {detail}" in answer.reason
+    assert answer.data == {}
+    final = exchange.final_log
+    assert final["message"] == "done"
+    assert final["outcome"] == "SUCCESS" and final["left_in_place"] is True
+    assert f"left in place: {detail}" in final["reason"]
+    assert len(backoff.pinpoint) == REFUSALS[shape][2] - 1
+    pinpoint.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize("shape", REFUSALS)
+def test_refused_delete_in_strict_mode_fails(
+    shape: str, cfn: CloudFormation, pinpoint: Stubber
+) -> None:
+    detail = expect_refusal(pinpoint, "delete_email_channel", shape)
+
+    exchange = cfn.delete(LOGICAL_ID, APP, properties(StrictDelete="true"))
+
+    answer = exchange.answer
+    assert (answer.status, answer.physical_id) == ("FAILED", APP)
+    assert detail.split(" (still")[0] in answer.reason
+    assert "left in place" not in answer.reason
+    assert_actionable(exchange)
+    pinpoint.assert_no_pending_responses()
+
+
+@pytest.mark.parametrize(
+    ("error", "detail"),
+    [
+        pytest.param(
+            KeyError("EmailChannelResponse"), "KeyError: 'EmailChannelResponse'", id="bug"
+        ),
+        pytest.param(
+            EndpointConnectionError(endpoint_url="https://pinpoint.us-east-1.amazonaws.com"),
+            "EndpointConnectionError: Could not connect to the endpoint URL",
+            id="unreachable",
+        ),
+    ],
+)
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_delete_failing_unexpectedly(
+    error: Exception,
+    detail: str,
+    strict: bool,
+    cfn: CloudFormation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    failing = FailingClient(error)
+    monkeypatch.setattr(entry, "pinpoint_client", lambda: failing)
+    props = properties(StrictDelete="true") if strict else properties()
+
+    answer = cfn.delete(LOGICAL_ID, APP, props).answer
+
+    assert answer.status == ("FAILED" if strict else "SUCCESS")
+    assert detail in answer.reason
+    assert ("left in place" in answer.reason) is not strict
+
+
+@pytest.mark.parametrize("strict", [False, True], ids=["default", "strict"])
+def test_delete_hanging_until_the_deadline(
+    strict: bool,
+    cfn: CloudFormation,
+    pinpoint: Stubber,
+    client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expect_delete(pinpoint)
+    slow = BlockingClient(client)
+    monkeypatch.setattr(entry, "pinpoint_client", lambda: slow)
+    props = properties(StrictDelete="true") if strict else properties()
+
+    exchange = cfn.delete(LOGICAL_ID, APP, props, remaining_ms=400)
+
+    answer = exchange.answer
+    assert exchange.seconds < 0.4
+    assert answer.status == ("FAILED" if strict else "SUCCESS")
+    assert "imed out waiting for Pinpoint" in answer.reason
+    slow.release.set()
+    for worker in worker_threads():
+        worker.join(5)
+    cfn.logs.take()
+
+
+# --------------------------------------------------------------------------------------------
+# Update refused: DescribeStacks tells a rollback (SUCCESS) from a forward Update (FAILED)
+# --------------------------------------------------------------------------------------------
+
+REFUSAL = "Email channels are no longer supported"
+
+
+def _update_refused(s: Stubber, **request_overrides: Any) -> None:
+    expect_error(s, "update_email_channel", "BadRequestException", REFUSAL, **request_overrides)
+
+
+def assert_left_in_place(exchange: Exchange, *, enabled: str = "true") -> None:
+    answer = exchange.answer
+    assert (answer.status, answer.physical_id) == ("SUCCESS", APP)
+    assert f"left in place: BadRequestException: {REFUSAL}" in answer.reason
+    # Every Data key the construct exposes: GetAtt reads the latest answer only.
+    assert answer.data == {
+        contract.DATA_APPLICATION_ID: APP,
+        contract.DATA_ENABLED: enabled,
+        contract.DATA_MESSAGES_PER_SECOND: "",
+        contract.DATA_VERSION: "",
+    }
+    assert set(answer.data) == set(contract.DATA_KEYS)
+    assert exchange.final_log["left_in_place"] is True
+
+
+@pytest.mark.parametrize(
+    ("stack_status", "status"),
+    [
+        pytest.param("UPDATE_ROLLBACK_IN_PROGRESS", "SUCCESS", id="rollback"),
+        pytest.param("UPDATE_IN_PROGRESS", "FAILED", id="forward"),
+    ],
+)
+def test_refused_update_by_stack_status(
+    stack_status: str, status: str, cfn: CloudFormation, pinpoint: Stubber
+) -> None:
+    _update_refused(pinpoint)
+
+    exchange = cfn.invoke(
+        cfn.event(
+            "Update",
+            LOGICAL_ID,
+            properties(),
+            physical_id=APP,
+            old_properties=properties(Enabled="false"),
+        ),
+        stack_status=stack_status,
+    )
+
+    assert exchange.describe_stacks_calls == 1
+    assert exchange.answer.status == status
+    if status == "SUCCESS":
+        assert_left_in_place(exchange)
+        assert exchange.answer.reason.startswith("Rollback: ")
+    else:
+        assert f"BadRequestException: {REFUSAL}" in exchange.answer.reason
+        assert SES_DOC in exchange.answer.reason
+        assert_actionable(exchange)
+
+
+def test_describe_stacks_denied_answers_success_rather_than_risk_a_stuck_rollback(
+    cfn: CloudFormation, pinpoint: Stubber, cloudformation: Stubber
+) -> None:
+    _update_refused(pinpoint, Enabled=False)
+    expect_describe_stacks_error(
+        cloudformation,
+        cfn.stack_id,
+        "AccessDenied",
+        "User is not authorized to perform: cloudformation:DescribeStacks",
+        status=403,
+    )
+
+    exchange = cfn.update(LOGICAL_ID, APP, properties(Enabled="false"), properties())
+
+    assert_left_in_place(exchange, enabled="false")
+    assert "The stack's status could not be read (DescribeStacks failed (AccessDenied" in (
+        exchange.answer.reason
+    )
+    assert SES_DOC in exchange.answer.reason
+
+
+def test_describe_stacks_throttled_is_retried(
+    cfn: CloudFormation, pinpoint: Stubber, cloudformation: Stubber, backoff: Backoff
+) -> None:
+    _update_refused(pinpoint)
+    expect_describe_stacks_error(cloudformation, cfn.stack_id, "Throttling", "Rate exceeded")
+    expect_describe_stacks(cloudformation, cfn.stack_id, "UPDATE_IN_PROGRESS")
+
+    exchange = cfn.update(LOGICAL_ID, APP, properties(), properties(Enabled="false"))
+
+    assert exchange.answer.status == "FAILED"  # a forward Update, once the status is known
+    assert len(backoff.pinpoint) == 1
+
+
+def test_describe_stacks_unavailable_past_the_retries(
+    cfn: CloudFormation, pinpoint: Stubber, cloudformation: Stubber, backoff: Backoff
+) -> None:
+    _update_refused(pinpoint)
+    for _ in range(pinpoint_calls.DEFAULT_RETRY.max_attempts):
+        expect_describe_stacks_error(
+            cloudformation, cfn.stack_id, "InternalFailure", "Service unavailable", status=503
+        )
+
+    exchange = cfn.update(LOGICAL_ID, APP, properties(), properties(Enabled="false"))
+
+    assert_left_in_place(exchange)
+    assert "still failing after 5 attempts" in exchange.answer.reason
+    assert len(backoff.pinpoint) == 4
+
+
+def test_stack_id_that_is_no_arn_is_not_asked_about(
+    cfn: CloudFormation, pinpoint: Stubber, cloudformation: Stubber
+) -> None:
+    _update_refused(pinpoint)
+    event = cfn.event("Update", LOGICAL_ID, properties(), physical_id=APP, old_properties={})
+    event["StackId"] = "pinpoint-demo"
+
+    exchange = cfn.invoke(event)
+
+    assert_left_in_place(exchange)
+    assert "StackId is not a stack ARN" in exchange.answer.reason
+    cloudformation.assert_no_pending_responses()  # nothing queued: no call was made
+
+
+@pytest.mark.parametrize(
+    ("stack_status", "status"),
+    [
+        pytest.param("UPDATE_ROLLBACK_IN_PROGRESS", "SUCCESS", id="rollback"),
+        pytest.param("UPDATE_IN_PROGRESS", "FAILED", id="forward"),
+    ],
+)
+def test_update_hanging_until_the_deadline(
+    stack_status: str,
+    status: str,
+    cfn: CloudFormation,
+    pinpoint: Stubber,
+    client: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    expect_update(pinpoint)
+    slow = BlockingClient(client)
+    monkeypatch.setattr(entry, "pinpoint_client", lambda: slow)
+    event = cfn.event("Update", LOGICAL_ID, properties(), physical_id=APP, old_properties={})
+
+    exchange = cfn.invoke(event, remaining_ms=1000, stack_status=stack_status)
+
+    assert exchange.seconds < 1.0
+    assert exchange.describe_stacks_calls == 1  # asked by the deadline guard
+    assert (exchange.answer.status, exchange.answer.physical_id) == (status, APP)
+    assert "imed out waiting for Pinpoint" in exchange.answer.reason
+    slow.release.set()
+    for worker in worker_threads():
+        worker.join(5)
+    cfn.logs.take()
+
+
+# --------------------------------------------------------------------------------------------
+# Malformed events and contexts (issue 11, defect 7)
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw", [[APP], f"ApplicationId={APP}", 5], ids=["list", "string", "number"]
+)
+def test_resource_properties_that_are_no_object(
+    raw: Any, cfn: CloudFormation, pinpoint: Stubber
+) -> None:
+    created = cfn.event("Create", LOGICAL_ID, properties())
+    created["ResourceProperties"] = raw
+    deleted = cfn.event("Delete", LOGICAL_ID, properties(), physical_id=APP)
+    deleted["ResourceProperties"] = raw
+
+    create, delete = cfn.invoke(created), cfn.invoke(deleted)
+
+    assert create.answer.status == "FAILED"
+    assert create.answer.reason.startswith(
+        f"Invalid properties: ResourceProperties must be a JSON object, got {type(raw).__name__}"
+    )
+    assert "AttributeError" not in create.answer.reason
+    assert (delete.answer.status, delete.answer.physical_id) == ("SUCCESS", APP)  # no call
+
+
+UNSAFE_APPLICATION_IDS = ["..", "a/b", "%2e%2e", "../../apps/other", "app id", "x" * 129]
+
+
+@pytest.mark.parametrize("unsafe", UNSAFE_APPLICATION_IDS)
+def test_application_id_unsafe_in_a_request_path_never_reaches_pinpoint(
+    unsafe: str, cfn: CloudFormation, pinpoint: Stubber
+) -> None:
+    props = properties(unsafe)
+
+    created = cfn.create(LOGICAL_ID, props)
+    updated = cfn.update(LOGICAL_ID, APP, props, properties())
+    deleted = cfn.delete(LOGICAL_ID, unsafe, props)
+
+    for failed in (created, updated):
+        assert failed.answer.status == "FAILED"
+        assert f"ApplicationId {unsafe[:77]!r}"[:40] in failed.answer.reason
+        assert "is not a Pinpoint application id" in failed.answer.reason
+    assert updated.describe_stacks_calls == 1
+    assert deleted.answer.status == "SUCCESS"
+    assert deleted.answer.reason.startswith("No call made: ApplicationId")
+    pinpoint.assert_no_pending_responses()  # nothing queued: any call would have failed
+
+
+class OddContext(FakeContext):
+    """A context whose get_remaining_time_in_millis() answers ``remaining`` (or raises it)."""
+
+    def __init__(self, remaining: Any) -> None:
+        super().__init__()
+        self.remaining = remaining
+        self.log_stream_name = 42  # type: ignore[assignment]
+
+    def get_remaining_time_in_millis(self) -> Any:
+        if isinstance(self.remaining, Exception):
+            raise self.remaining
+        return self.remaining
+
+
+@pytest.mark.parametrize(
+    "remaining",
+    [None, "soon", float("nan"), float("inf"), -5, RuntimeError("no deadline"), [1000]],
+    ids=["none", "garbage", "nan", "infinite", "negative", "raises", "a-list"],
+)
+def test_context_without_a_usable_deadline_still_answers_once(
+    remaining: Any, cfn: CloudFormation, pinpoint: Stubber
+) -> None:
+    expect_update(pinpoint)
+
+    exchange = cfn.invoke(
+        cfn.event("Create", LOGICAL_ID, properties()), context=OddContext(remaining)
+    )
+
+    assert exchange.answer.status == "SUCCESS"
+    assert exchange.final_log["outcome"] == "SUCCESS"
+
+
+@pytest.fixture
+def no_file_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Fails the test if urllib's file:// (or ftp://) handler is ever used."""
+    opened: list[str] = []
+
+    def refuse(self: Any, request: Any) -> Any:
+        opened.append(type(self).__name__)
+        raise AssertionError("a non-https ResponseURL was opened")
+
+    monkeypatch.setattr(urllib.request.FileHandler, "file_open", refuse)
+    monkeypatch.setattr(urllib.request.FTPHandler, "ftp_open", refuse)
+    return opened
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd?X-Amz-Signature=0123456789abcdef",
+        "file://localhost/etc/hostname",
+        "ftp://bucket.example.com/key?X-Amz-Signature=0123456789abcdef",
+        "http://bucket.s3.amazonaws.com/key?X-Amz-Signature=0123456789abcdef",
+        "data:text/plain,X-Amz-Signature=0123456789abcdef",
+        "https:///no-host?X-Amz-Signature=0123456789abcdef",
+        "https://bucket.s3.amazonaws.com/key with space?X-Amz-Signature=0123456789abcdef",
+    ],
+    ids=["file", "file-localhost", "ftp", "plain-http", "data", "no-host", "whitespace"],
+)
+def test_response_url_that_is_not_https_is_never_opened(
+    url: str,
+    cfn: CloudFormation,
+    server: ResponseServer,
+    pinpoint: Stubber,
+    no_file_reads: list[str],
+) -> None:
+    event = cfn.event("Create", LOGICAL_ID, properties())
+    event["ResponseURL"] = url
+
+    exchange = cfn.invoke(event)
+
+    assert server.puts == [] and no_file_reads == []
+    assert exchange.final_log["outcome"] == "dropped"
+    assert "not an https URL" in exchange.final_log["message"]
+    assert "0123456789abcdef" not in str(exchange.logs)
+    pinpoint.assert_no_pending_responses()  # no Pinpoint call either
+
+
+def test_plain_http_is_refused_in_production(
+    cfn: CloudFormation, server: ResponseServer, pinpoint: Stubber, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the test suite lists its loopback S3 stand-in; production allows https alone."""
+    monkeypatch.setattr(cfn_response, "PLAIN_HTTP_HOSTS", frozenset())
+
+    exchange = cfn.create(LOGICAL_ID, properties())
+
+    assert server.puts == []
+    assert exchange.final_log["outcome"] == "dropped"
+    with pytest.raises(cfn_response.ResponseNotDelivered, match="never opened"):
+        cfn_response.put_response(exchange.event["ResponseURL"], b"{}")
+
+
+def test_redirect_of_the_put_is_not_followed(
+    cfn: CloudFormation, server: ResponseServer, pinpoint: Stubber, no_file_reads: list[str]
+) -> None:
+    expect_update(pinpoint)
+    server.script(Redirect("file:///etc/passwd"))
+
+    exchange = cfn.create(LOGICAL_ID, properties())
+
+    assert [put.status for put in exchange.attempts] == [307]
+    assert exchange.final_log["delivery_error"].endswith("after 1 attempts: HTTP 307")
+    assert no_file_reads == []
+
+
+# --------------------------------------------------------------------------------------------
+# At most 4096 bytes, whichever field is oversized
+# --------------------------------------------------------------------------------------------
+
+HUGE = "WelcomeChannel" * 8000  # about 110 KB
+
+
+@pytest.mark.parametrize(
+    ("field_name", "request_type"),
+    [
+        ("LogicalResourceId", "Create"),
+        ("StackId", "Create"),
+        ("RequestId", "Create"),
+        ("PhysicalResourceId", "Delete"),
+    ],
+)
+def test_oversized_event_field_is_cut(
+    field_name: str, request_type: str, cfn: CloudFormation, pinpoint: Stubber
+) -> None:
+    _update_refused(pinpoint) if request_type == "Create" else None
+    event = cfn.event(
+        request_type,
+        LOGICAL_ID,
+        properties(),
+        physical_id=APP if request_type == "Delete" else None,
+    )
+    event[field_name] = HUGE
+
+    exchange = cfn.invoke(event)
+
+    answer = exchange.answer  # parsed: the echoed fields are the event's, or cut from them
+    assert answer.size <= cfn_response.MAX_BODY_BYTES
+    assert len(answer.physical_id.encode()) <= cfn_response.MAX_PHYSICAL_ID_BYTES
+    assert answer.reason.strip()
+    if request_type == "Create":
+        assert answer.status == "FAILED"
+        assert f"BadRequestException: {REFUSAL}" in answer.reason  # the Reason survives
+    else:
+        assert (answer.status, answer.reason) == (
+            "SUCCESS",
+            "No channel was created for this resource",
+        )
+    pinpoint.assert_no_pending_responses()
+
+
+def test_oversized_data_keeps_every_key(cfn: CloudFormation, pinpoint: Stubber) -> None:
+    response = channel()
+    response["EmailChannelResponse"]["ApplicationId"] = HUGE
+    pinpoint.add_response(
+        "update_email_channel",
+        response,
+        {"ApplicationId": APP, "EmailChannelRequest": request()},
+    )
+
+    answer = cfn.create(LOGICAL_ID, properties()).answer
+
+    assert answer.status == "SUCCESS"
+    assert answer.size <= cfn_response.MAX_BODY_BYTES
+    assert set(answer.data) == set(contract.DATA_KEYS)
+    assert answer.data[contract.DATA_VERSION] == "1"
+    assert answer.data[contract.DATA_APPLICATION_ID].startswith("Welcome")
+
+
+@pytest.mark.parametrize(
+    "text", ["a", "ü", "\x01", "\U0001f600"], ids=["ascii", "2-byte", "ctl", "4-byte"]
+)
+def test_every_field_oversized_at_once_fits(text: str) -> None:
+    big = text * 50_000
+    event = {"StackId": big, "RequestId": big, "LogicalResourceId": big}
+
+    body = cfn_response.build_body(
+        event,
+        status="FAILED",
+        physical_id=big,
+        reason=big,
+        data=dict.fromkeys(contract.DATA_KEYS, big),
+        reason_suffix=" (log stream " + big + ")",
+    )
+
+    assert len(body) <= cfn_response.MAX_BODY_BYTES
+    document = json.loads(body)
+    assert document["Status"] == "FAILED" and document["Reason"]
+    assert set(document["Data"]) == set(contract.DATA_KEYS)
+    assert len(document["PhysicalResourceId"].encode()) <= cfn_response.MAX_PHYSICAL_ID_BYTES
+
+
+def test_refused_move_to_another_application_with_unknown_status_keeps_the_old_channel(
+    cfn: CloudFormation, pinpoint: Stubber, cloudformation: Stubber
+) -> None:
+    expect_error(pinpoint, "update_email_channel", "GoneException", "Gone", app=OTHER_APP)
+    expect_describe_stacks_error(cloudformation, cfn.stack_id, "AccessDenied", "Denied", 403)
+
+    answer = cfn.update(LOGICAL_ID, APP, properties(OTHER_APP), properties(APP)).answer
+
+    assert (answer.status, answer.physical_id) == ("SUCCESS", APP)  # no replacement
+    assert answer.data[contract.DATA_APPLICATION_ID] == APP  # the channel that stays
+    assert f"email channel of application {APP} left in place: GoneException: Gone" in (
+        answer.reason
+    )

@@ -16,11 +16,13 @@ from collections import deque
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qsl
 
 import boto3
 import pytest
-from cfn_simulator import HANDLER_DIR, Backoff, CloudFormation, entry
-from pinpoint_stubs import APP, channel, properties, request
+from botocore.stub import Stubber
+from cfn_simulator import HANDLER_DIR, Backoff, CloudFormation, contract, entry
+from pinpoint_stubs import APP, channel, expect_error, properties, request
 
 RUNTIME_MODULES = {"boto3", "botocore"}
 
@@ -104,7 +106,7 @@ def test_botocore_does_not_retry_the_handler_does(
     exchange = cfn.create("WelcomeChannel8E3B1C2A", properties())
 
     assert exchange.answer.status == "SUCCESS"
-    assert exchange.answer.data["MessagesPerSecond"] == "14"
+    assert exchange.answer.data[contract.DATA_MESSAGES_PER_SECOND] == "14"
     # Three HTTP requests, each one an attempt of the handler's loop (two backoffs between):
     # botocore's own retries would have made more requests, or hidden the 429s from the loop.
     assert len(pinpoint_endpoint.requests) == 3
@@ -128,3 +130,102 @@ def test_real_not_found_error_code_is_recognised_on_delete(
     assert [r[:2] for r in pinpoint_endpoint.requests] == [
         ("DELETE", f"/v1/apps/{APP}/channels/email")
     ]
+
+
+# The production factory, captured before the autouse fixture replaces it for every test.
+REAL_CLOUDFORMATION_CLIENT = entry.cloudformation_client
+_CFN_NS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
+
+
+class _CloudFormation(ThreadingHTTPServer):
+    """CloudFormation's query protocol: form-encoded POSTs, XML answers."""
+
+    daemon_threads = True
+    block_on_close = False
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _CloudFormationHandler)
+        self.requests: list[dict[str, str]] = []
+        self.replies: deque[tuple[int, str]] = deque()
+
+
+class _CloudFormationHandler(BaseHTTPRequestHandler):
+    server: _CloudFormation
+    protocol_version = "HTTP/1.1"
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        self.server.requests.append(dict(parse_qsl(body)))
+        status, document = self.server.replies.popleft()
+        payload = document.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def _stack_xml(stack_id: str, status: str) -> str:
+    return (
+        f'<DescribeStacksResponse xmlns="{_CFN_NS}"><DescribeStacksResult><Stacks><member>'
+        f"<StackName>pinpoint-demo</StackName><StackId>{stack_id}</StackId>"
+        "<CreationTime>2026-11-28T16:32:00Z</CreationTime>"
+        f"<StackStatus>{status}</StackStatus></member></Stacks></DescribeStacksResult>"
+        "<ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>"
+    )
+
+
+_THROTTLED_XML = (
+    f'<ErrorResponse xmlns="{_CFN_NS}"><Error><Type>Sender</Type><Code>Throttling</Code>'
+    "<Message>Rate exceeded</Message></Error><RequestId>2</RequestId></ErrorResponse>"
+)
+
+
+@pytest.fixture
+def cloudformation_endpoint(
+    monkeypatch: pytest.MonkeyPatch, cfn: CloudFormation
+) -> Iterator[_CloudFormation]:
+    server = _CloudFormation()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.005})
+    thread.daemon = True
+    thread.start()
+    host, port = server.server_address[:2]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_CLOUDFORMATION", f"http://{host!s}:{port}")
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    monkeypatch.setattr(entry, "_cloudformation_client", None)
+    monkeypatch.setattr(entry, "cloudformation_client", REAL_CLOUDFORMATION_CLIENT)
+    cfn.models_describe_stacks = False
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def test_describe_stacks_is_retried_by_the_handler_not_botocore(
+    cfn: CloudFormation,
+    pinpoint: Stubber,
+    cloudformation_endpoint: _CloudFormation,
+    backoff: Backoff,
+) -> None:
+    expect_error(pinpoint, "update_email_channel", "BadRequestException", "No longer supported")
+    cloudformation_endpoint.replies.extend(
+        [
+            (400, _THROTTLED_XML),
+            (400, _THROTTLED_XML),
+            (200, _stack_xml(cfn.stack_id, "UPDATE_ROLLBACK_IN_PROGRESS")),
+        ]
+    )
+
+    exchange = cfn.update("WelcomeChannel8E3B1C2A", APP, properties(), properties(Enabled="false"))
+
+    assert (exchange.answer.status, exchange.answer.physical_id) == ("SUCCESS", APP)
+    assert exchange.answer.reason.startswith("Rollback: ")
+    assert len(cloudformation_endpoint.requests) == 3  # one HTTP request per handler attempt
+    assert len(backoff.pinpoint) == 2
+    assert cloudformation_endpoint.requests[0] == {
+        "Action": "DescribeStacks",
+        "Version": "2010-05-15",
+        "StackName": cfn.stack_id,
+    }

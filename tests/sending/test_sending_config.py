@@ -25,13 +25,13 @@ from constructs_pinpoint.sending import (
 )
 
 IDENTITY_ARN = "arn:aws:ses:us-east-1:123456789012:identity/example.com"
-PINPOINT_ENV = {ENV_BACKEND: "pinpoint", ENV_APPLICATION_ID: "app-1"}
+APP_ID = "0123456789abcdef0123456789abcdef"
+PINPOINT_ENV = {ENV_BACKEND: "pinpoint", ENV_APPLICATION_ID: APP_ID}
 SES_ENV = {
     ENV_BACKEND: "sesv2",
     ENV_FROM_ADDRESS: "Example <noreply@example.com>",
     ENV_IDENTITY_ARN: IDENTITY_ARN,
     ENV_CONFIGURATION_SET: "tx-events",
-    ENV_APPLICATION_ID: "app-1",
 }
 
 
@@ -50,10 +50,9 @@ def test_contract_names_are_stable() -> None:
 
 
 def test_from_environ_reads_everything_and_round_trips() -> None:
-    config = SenderConfig.from_environ(SES_ENV)
+    config = SenderConfig.from_environ({**SES_ENV, ENV_APPLICATION_ID: APP_ID})
     assert config == SenderConfig(
         backend=DeliveryBackend.SES_V2,
-        application_id="app-1",
         from_address="Example <noreply@example.com>",
         identity_arn=IDENTITY_ARN,
         configuration_set="tx-events",
@@ -62,11 +61,15 @@ def test_from_environ_reads_everything_and_round_trips() -> None:
     assert SenderConfig.from_environ(config.to_environ()) == config
 
 
-def test_empty_optional_variables_mean_absent() -> None:
-    config = SenderConfig.from_environ(
-        {**PINPOINT_ENV, ENV_CONFIGURATION_SET: "", ENV_FROM_ADDRESS: " "}
-    )
+def test_empty_configuration_set_means_none() -> None:
+    config = SenderConfig.from_environ({**PINPOINT_ENV, ENV_CONFIGURATION_SET: ""})
     assert config.configuration_set is None and config.from_address is None
+
+
+@pytest.mark.parametrize("blank", ["", " "])
+def test_a_blank_from_address_is_refused_as_synth_refuses_it(blank: str) -> None:
+    with pytest.raises(SenderConfigError, match="unset the variable"):
+        SenderConfig.from_environ({**PINPOINT_ENV, ENV_FROM_ADDRESS: blank})
 
 
 @pytest.mark.parametrize(
@@ -106,9 +109,9 @@ def test_factory_builds_pinpoint_sender_that_uses_the_configured_app(
     with Stubber(client) as stub:
         stub.add_response(
             "send_messages",
-            {"MessageResponse": {"ApplicationId": "app-1", "Result": {}}},
+            {"MessageResponse": {"ApplicationId": APP_ID, "Result": {}}},
             expected_params={
-                "ApplicationId": "app-1",
+                "ApplicationId": APP_ID,
                 "MessageRequest": {
                     "Addresses": {"a@example.com": {"ChannelType": "EMAIL"}},
                     "MessageConfiguration": {

@@ -20,6 +20,7 @@ from constructs_pinpoint.sending import (
 from constructs_pinpoint.sending.errors import is_retryable_error_code
 
 MESSAGE = EmailMessage(subject="s", text_body="t")
+APP_ID = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.mark.parametrize(
@@ -60,7 +61,7 @@ def test_pinpoint_throttling_is_retryable_and_keeps_code_message_status_request_
         response_meta={"RequestId": "rid-42"},
     )
     with pytest.raises(RetryableEmailApiError) as caught:
-        PinpointEmailSender(pinpoint_client, "app").send_to_addresses(MESSAGE, ["a@example.com"])
+        PinpointEmailSender(pinpoint_client, APP_ID).send_to_addresses(MESSAGE, ["a@example.com"])
     error = caught.value
     assert isinstance(error, EmailApiError) and isinstance(error, EmailSendingError)
     assert (error.code, error.message, error.http_status, error.request_id) == (
@@ -121,4 +122,4 @@ def test_errors_below_http_are_translated(error: Exception, expected: bool) -> N
     assert caught.value.http_status is None
     assert caught.value.__cause__ is error
     with pytest.raises(expected_type):
-        PinpointEmailSender(RaisingClient(error), "app").send_to_endpoints(MESSAGE, ["ep"])
+        PinpointEmailSender(RaisingClient(error), APP_ID).send_to_endpoints(MESSAGE, ["ep"])

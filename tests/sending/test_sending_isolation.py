@@ -9,6 +9,8 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import constructs_pinpoint.sending as sending
 
 PACKAGE_DIR = Path(sending.__file__).parent
@@ -102,3 +104,52 @@ def test_package_imports_only_stdlib_boto3_and_itself() -> None:
                 continue
             for name in names:
                 assert name.split(".")[0] in ALLOWED_TOP_LEVEL, f"{path.name} imports {name}"
+
+
+MODULES = sorted(path.stem for path in PACKAGE_DIR.glob("*.py") if path.stem != "__init__")
+
+
+@pytest.mark.parametrize("module", MODULES)
+def test_each_module_imports_alone_in_a_fresh_interpreter(module: str) -> None:
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(REPO_ROOT)!r})\n"
+            f"import constructs_pinpoint.sending.{module}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+
+
+def _imports_of_ours(path: Path) -> set[str]:
+    """Sibling modules ``path`` imports, TYPE_CHECKING imports included."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.level == 1:
+            if node.module:
+                found.add(node.module.split(".")[0])
+            else:
+                found.update(alias.name for alias in node.names)
+    return found - {"__init__"}
+
+
+def test_the_import_graph_has_no_cycle_and_types_and_rules_sit_at_the_bottom() -> None:
+    graph = {module: _imports_of_ours(PACKAGE_DIR / f"{module}.py") for module in MODULES}
+    assert graph["rules"] == set() and graph["types"] == set()
+    done: set[str] = set()
+
+    def visit(module: str, path: tuple[str, ...]) -> None:
+        assert module not in path, "import cycle: " + " -> ".join((*path, module))
+        if module not in done:
+            for imported in graph[module]:
+                visit(imported, (*path, module))
+            done.add(module)
+
+    for module in MODULES:
+        visit(module, ())

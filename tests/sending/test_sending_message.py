@@ -218,8 +218,8 @@ def test_generated_addresses_are_accepted_and_any_whitespace_is_refused(
 # --- recipients ----------------------------------------------------------------
 
 
-def test_no_recipients_is_refused_before_any_call() -> None:
-    sender = PinpointEmailSender(object(), "app")  # type: ignore[arg-type]  # never called
+def test_no_recipients_is_refused_before_any_call(pinpoint_client: Any) -> None:
+    sender = PinpointEmailSender(pinpoint_client, "0123456789abcdef0123456789abcdef")
     with pytest.raises(RecipientError, match="no recipient addresses"):
         sender.send_to_addresses(simple(), [])
     with pytest.raises(RecipientError, match="no endpoint ids"):
@@ -228,8 +228,8 @@ def test_no_recipients_is_refused_before_any_call() -> None:
         sender.send_to_users(simple(), [])
 
 
-def test_invalid_recipients_are_all_named_before_any_call() -> None:
-    sender = SesV2EmailSender(object(), "from@example.com")  # type: ignore[arg-type]
+def test_invalid_recipients_are_all_named_before_any_call(sesv2_client: Any) -> None:
+    sender = SesV2EmailSender(sesv2_client, "from@example.com")
     with pytest.raises(RecipientError) as caught:
         sender.send_to_addresses(simple(), ["ok@example.com", "nope", "also@bad"])
     assert caught.value.invalid == ("nope", "also@bad")

@@ -17,6 +17,7 @@ from constructs_pinpoint.sending import (
     PinpointEmailSender,
     RecipientKind,
     RetryableEmailApiError,
+    SenderArgumentError,
 )
 
 APP_ID = "0123456789abcdef0123456789abcdef"
@@ -353,8 +354,10 @@ def test_permanent_pinpoint_errors(
     assert caught.value.operation == "SendUsersMessages"
 
 
-def test_constructor_checks() -> None:
-    with pytest.raises(ValueError, match="application_id"):
-        PinpointEmailSender(object(), "")  # type: ignore[arg-type]
-    with pytest.raises(ValueError, match="batch_size"):
-        PinpointEmailSender(object(), APP_ID, batch_size=101)  # type: ignore[arg-type]
+def test_constructor_checks(pinpoint_client: Any) -> None:
+    with pytest.raises(SenderArgumentError, match="application_id '' is not a Pinpoint"):
+        PinpointEmailSender(pinpoint_client, "")
+    with pytest.raises(SenderArgumentError, match="batch_size 101"):
+        PinpointEmailSender(pinpoint_client, APP_ID, batch_size=101)
+    with pytest.raises(SenderArgumentError, match=r"pass boto3\.client\('pinpoint'\)"):
+        PinpointEmailSender(object(), APP_ID)  # type: ignore[arg-type]

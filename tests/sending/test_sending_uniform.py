@@ -17,7 +17,7 @@ from constructs_pinpoint.sending import (
     SesV2EmailSender,
 )
 
-APP_ID = "app-123"
+APP_ID = "0123456789abcdef0123456789abcdef"
 FROM = "noreply@example.com"
 RECIPIENTS = ["ana@example.com", "bo@example.org"]
 
