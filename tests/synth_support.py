@@ -33,3 +33,30 @@ def resources_of(template: dict[str, Any], resource_type: str) -> dict[str, Any]
         for name, resource in template.get("Resources", {}).items()
         if resource["Type"] == resource_type
     }
+
+
+def resource_diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    """What a deploy from ``before`` to ``after`` (two templates' Resources) changes: resources
+    added and removed by logical id, and the top-level keys of each resource that changed."""
+    changed = {}
+    for name in before.keys() & after.keys():
+        keys = {
+            key
+            for key in before[name].keys() | after[name].keys()
+            if before[name].get(key) != after[name].get(key)
+        }
+        if keys:
+            changed[name] = keys
+    return {
+        "added": sorted(after.keys() - before.keys()),
+        "removed": sorted(before.keys() - after.keys()),
+        "changed": changed,
+    }
+
+
+def named_resource(resources: dict[str, Any], prefix: str, resource_type: str) -> str:
+    """The one logical id starting with ``prefix`` of type ``resource_type``."""
+    (name,) = (
+        n for n, r in resources.items() if n.startswith(prefix) and r["Type"] == resource_type
+    )
+    return name

@@ -18,7 +18,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_pinpoint as pinpoint
 from aws_cdk.assertions import Template
-from synth_support import new_app, normalize
+from synth_support import named_resource, new_app, normalize, resource_diff
 
 from constructs_pinpoint import SesEmailSending
 from constructs_pinpoint.aspects import RetainEmailChannels
@@ -79,32 +79,8 @@ def steps(templates: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [template["Resources"] for template in templates]
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    changed = {}
-    for name in before.keys() & after.keys():
-        keys = {
-            key
-            for key in before[name].keys() | after[name].keys()
-            if before[name].get(key) != after[name].get(key)
-        }
-        if keys:
-            changed[name] = keys
-    return {
-        "added": sorted(after.keys() - before.keys()),
-        "removed": sorted(before.keys() - after.keys()),
-        "changed": changed,
-    }
-
-
-def _named(resources: dict[str, Any], prefix: str, resource_type: str) -> str:
-    (name,) = (
-        n for n, r in resources.items() if n.startswith(prefix) and r["Type"] == resource_type
-    )
-    return name
-
-
 def test_step1_the_aspect_retains_the_channel_and_changes_nothing_else(steps: list[Any]) -> None:
-    assert _diff(steps[0], steps[1]) == {
+    assert resource_diff(steps[0], steps[1]) == {
         "added": [],
         "removed": [],
         "changed": {CHANNEL: {"DeletionPolicy", "UpdateReplacePolicy"}},
@@ -115,10 +91,10 @@ def test_step1_the_aspect_retains_the_channel_and_changes_nothing_else(steps: li
 
 def test_step2_moving_the_sender_changes_only_the_sender(steps: list[Any]) -> None:
     before, after = steps[1], steps[2]
-    function = _named(before, SENDER, "AWS::Lambda::Function")
-    policy = _named(before, "SenderServiceRoleDefaultPolicy", "AWS::IAM::Policy")
-    layer = _named(after, "PinpointEmailSendingLayer", "AWS::Lambda::LayerVersion")
-    assert _diff(before, after) == {
+    function = named_resource(before, SENDER, "AWS::Lambda::Function")
+    policy = named_resource(before, "SenderServiceRoleDefaultPolicy", "AWS::IAM::Policy")
+    layer = named_resource(after, "PinpointEmailSendingLayer", "AWS::Lambda::LayerVersion")
+    assert resource_diff(before, after) == {
         "added": [layer],
         "removed": [],
         "changed": {function: {"Properties"}, policy: {"Properties"}},
@@ -134,10 +110,10 @@ def test_step2_moving_the_sender_changes_only_the_sender(steps: list[Any]) -> No
 
 
 def test_step3_removing_the_retained_channel_removes_nothing_else(steps: list[Any]) -> None:
-    assert _diff(steps[2], steps[3]) == {"added": [], "removed": [CHANNEL], "changed": {}}
+    assert resource_diff(steps[2], steps[3]) == {"added": [], "removed": [CHANNEL], "changed": {}}
     # Retained: CloudFormation drops it from the stack without calling Pinpoint.
     assert steps[2][CHANNEL]["DeletionPolicy"] == "Retain"
-    assert _named(steps[3], "App", "AWS::Pinpoint::App"), "the app stays"
+    assert named_resource(steps[3], "App", "AWS::Pinpoint::App"), "the app stays"
 
 
 def test_no_step_changes_the_channels_properties(steps: list[Any]) -> None:

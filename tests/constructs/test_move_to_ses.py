@@ -24,7 +24,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
-from synth_support import REPO_ROOT, new_app, normalize
+from synth_support import REPO_ROOT, named_resource, new_app, normalize, resource_diff
 
 from constructs_pinpoint import DeliveryBackend, EmailChannel, PinpointApp, SesEmailSending
 from constructs_pinpoint.aspects import RetainEmailChannels
@@ -122,37 +122,13 @@ def steps(templates: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {name: template["Resources"] for name, template in templates.items()}
 
 
-def _diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    changed = {}
-    for name in before.keys() & after.keys():
-        keys = {
-            key
-            for key in before[name].keys() | after[name].keys()
-            if before[name].get(key) != after[name].get(key)
-        }
-        if keys:
-            changed[name] = keys
-    return {
-        "added": sorted(after.keys() - before.keys()),
-        "removed": sorted(before.keys() - after.keys()),
-        "changed": changed,
-    }
-
-
-def _named(resources: dict[str, Any], prefix: str, resource_type: str) -> str:
-    (name,) = (
-        n for n, r in resources.items() if n.startswith(prefix) and r["Type"] == resource_type
-    )
-    return name
-
-
 def test_step1_switching_the_backend_changes_only_the_senders_grant_and_environment(
     steps: dict[str, Any],
 ) -> None:
     before, after = steps["0"], steps["1"]
-    policy = _named(before, "SenderServiceRoleDefaultPolicy", "AWS::IAM::Policy")
-    sender = _named(before, "Sender", "AWS::Lambda::Function")
-    assert _diff(before, after) == {
+    policy = named_resource(before, "SenderServiceRoleDefaultPolicy", "AWS::IAM::Policy")
+    sender = named_resource(before, "Sender", "AWS::Lambda::Function")
+    assert resource_diff(before, after) == {
         "added": [],
         "removed": [],
         "changed": {policy: {"Properties"}, sender: {"Properties"}},
@@ -167,7 +143,7 @@ def test_step1_switching_the_backend_changes_only_the_senders_grant_and_environm
         "pinpoint",
         "sesv2",
     )
-    app = _named(before, "App", "AWS::Pinpoint::App")
+    app = named_resource(before, "App", "AWS::Pinpoint::App")
     assert old_env.pop("PINPOINT_EMAIL_APPLICATION_ID") == {"Ref": app}
     assert "PINPOINT_EMAIL_APPLICATION_ID" not in new_env
     assert old_env == new_env
@@ -190,7 +166,7 @@ def test_step1_switching_the_backend_changes_only_the_senders_grant_and_environm
 
 
 def test_step2_retaining_changes_only_the_channels_deletion_policy(steps: dict[str, Any]) -> None:
-    assert _diff(steps["1"], steps["2"]) == {
+    assert resource_diff(steps["1"], steps["2"]) == {
         "added": [],
         "removed": [],
         "changed": {CHANNEL: {"DeletionPolicy", "UpdateReplacePolicy"}},
@@ -207,7 +183,7 @@ def test_step2_by_the_aspect_deploys_the_same_template(steps: dict[str, Any]) ->
 def test_step3_removing_the_retained_channel_leaves_the_sender_and_role_untouched(
     steps: dict[str, Any],
 ) -> None:
-    diff = _diff(steps["2"], steps["3"])
+    diff = resource_diff(steps["2"], steps["3"])
     # The channel goes with DeletionPolicy Retain: CloudFormation makes no Delete call, the
     # Pinpoint channel keeps its settings. The handler, unused, goes too.
     assert diff["removed"] == sorted([CHANNEL, *(n for n in steps["2"] if n.startswith(PROVIDER))])
@@ -216,15 +192,15 @@ def test_step3_removing_the_retained_channel_leaves_the_sender_and_role_untouche
     assert "AWS::Logs::LogGroup" in removed_types
     assert diff["added"] == []
     assert diff["changed"] == {}
-    role = _named(steps["2"], "EventsRole", "AWS::IAM::Role")
+    role = named_resource(steps["2"], "EventsRole", "AWS::IAM::Role")
     assert steps["3"][role] == steps["2"][role], "the event role stays as it is"
     assert "iam:PassRole" not in json.dumps(steps["3"]), "the handler's PassRole went with it"
-    assert _named(steps["3"], "App", "AWS::Pinpoint::App"), "the app stays"
+    assert named_resource(steps["3"], "App", "AWS::Pinpoint::App"), "the app stays"
 
 
 def test_step3_without_the_event_role_deletes_only_the_role(steps: dict[str, Any]) -> None:
-    role = _named(steps["3"], "EventsRole", "AWS::IAM::Role")
-    assert _diff(steps["3"], steps["3-role-removed"]) == {
+    role = named_resource(steps["3"], "EventsRole", "AWS::IAM::Role")
+    assert resource_diff(steps["3"], steps["3-role-removed"]) == {
         "added": [],
         "removed": [role],
         "changed": {},
@@ -234,14 +210,14 @@ def test_step3_without_the_event_role_deletes_only_the_role(steps: dict[str, Any
 def test_retiring_the_app_retains_it_first_then_removes_it_with_no_call(
     steps: dict[str, Any],
 ) -> None:
-    app = _named(steps["3"], "App", "AWS::Pinpoint::App")
-    assert _diff(steps["3"], steps["3-app-retained"]) == {
+    app = named_resource(steps["3"], "App", "AWS::Pinpoint::App")
+    assert resource_diff(steps["3"], steps["3-app-retained"]) == {
         "added": [],
         "removed": [],
         "changed": {app: {"DeletionPolicy", "UpdateReplacePolicy"}},
     }
     assert steps["3-app-retained"][app]["DeletionPolicy"] == "Retain"
-    assert _diff(steps["3-app-retained"], steps["3-app-removed"]) == {
+    assert resource_diff(steps["3-app-retained"], steps["3-app-removed"]) == {
         "added": [],
         "removed": [app],
         "changed": {},
