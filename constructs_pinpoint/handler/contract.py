@@ -8,6 +8,35 @@ the construct imports it (aws-cdk's ``consts.ts`` pattern).
 from __future__ import annotations
 
 RESOURCE_TYPE = "Custom::PinpointEmailChannel"
+NATIVE_RESOURCE_TYPE = "AWS::Pinpoint::EmailChannel"
+EMAIL_CHANNEL_TYPES = frozenset({RESOURCE_TYPE, NATIVE_RESOURCE_TYPE})
+
+# The handler's Lambda function: written into the template by the provider, read by the bench.
+HANDLER_RUNTIME_NAME = "python3.14"
+HANDLER_ENTRY = "handler.entry.on_event"
+HANDLER_TIMEOUT_SECONDS = 60
+# CloudFormation gives up on a silent handler after this (the resource's ServiceTimeout); the
+# Lambda timeout stays below it, and the handler answers on its own before its Lambda timeout.
+SERVICE_TIMEOUT_SECONDS = 300
+
+# IAM actions. The handler's role gets CHANNEL_ACTIONS on each channel ARN and OWNERSHIP_ACTIONS
+# on each app ARN; senders get SEND_ACTIONS on apps/<id>/messages.
+CHANNEL_ACTIONS = ("mobiletargeting:UpdateEmailChannel", "mobiletargeting:DeleteEmailChannel")
+OWNERSHIP_ACTIONS = (
+    "mobiletargeting:ListTagsForResource",
+    "mobiletargeting:TagResource",
+    "mobiletargeting:UntagResource",
+)
+SEND_ACTIONS = ("mobiletargeting:SendMessages", "mobiletargeting:SendUsersMessages")
+
+# Ownership of an app's email channel, recorded as tags on the Pinpoint app: the resource that
+# last configured the channel (OWNER_TAG), and the one it took the channel over from, until that
+# one's Delete (or a rollback) settles it (PREVIOUS_OWNER_TAG). A Delete deletes the channel only
+# when it is the owner and no previous owner waits: a rename, a move to another stack and their
+# rollbacks never delete a channel another resource still manages. Apps without the tags (channels
+# made by versions before 0.4) are claimed on their next Create or Update.
+OWNER_TAG = "constructs-pinpoint:email-channel-owner"
+PREVIOUS_OWNER_TAG = "constructs-pinpoint:email-channel-previous-owner"
 
 # ResourceProperties. CloudFormation delivers every value as a string ("true", not true).
 PROP_APPLICATION_ID = "ApplicationId"
@@ -51,3 +80,5 @@ PATH_SAFE_APPLICATION_ID = r"[A-Za-z0-9_-]{1,128}"
 # Where users are sent when Pinpoint refuses an email channel: the end of support and the way out.
 PINPOINT_EMAIL_END_OF_SUPPORT = "2026-10-30"
 MOVING_TO_SES_DOC = "docs/moving-to-ses.md"
+# Where a wheel user (who has no docs/ folder) reads the guide: a copy ships in the package.
+MOVING_TO_SES_GUIDE_COMMAND = "python -m constructs_pinpoint.sunset --guide"
