@@ -1,0 +1,35 @@
+"""User-given strings in IAM policies: a literal ``*`` or ``?`` is never a wildcard.
+
+``*`` and ``?`` are legal in an IAM path (``arn:aws:iam::1:role/team-*/x`` names a real role), but
+in a policy's Resource they match anything. IAM's escapes ``${*}``, ``${?}`` and ``${$}`` make them
+literal. CDK tokens (``${Token[...]}``) are left alone: they render to values CloudFormation
+knows, and only the literal text around them is escaped.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A CDK string token; everything else in the string is literal text.
+_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+# What IAM reads as a wildcard or the start of a policy variable.
+_SPECIAL = re.compile(r"[*?$]")
+
+
+def _escape_literal(text: str) -> str:
+    return _SPECIAL.sub(lambda match: "${" + match.group(0) + "}", text)
+
+
+def literal_resource(arn: str) -> str:
+    """``arn`` as an IAM Resource that matches exactly ``arn``: ``*``, ``?`` and ``$`` outside
+    CDK tokens become ``${*}``, ``${?}`` and ``${$}``."""
+    if not _SPECIAL.search(arn):
+        return arn
+    parts: list[str] = []
+    position = 0
+    for token in _TOKEN.finditer(arn):
+        parts.append(_escape_literal(arn[position : token.start()]))
+        parts.append(token.group(0))
+        position = token.end()
+    parts.append(_escape_literal(arn[position:]))
+    return "".join(parts)
