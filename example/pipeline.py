@@ -14,16 +14,20 @@ from constructs import Construct
 from .config import EnvironmentConfig, PipelineConfig
 from .stage import OrdersStage
 
-# The README's two commands: test, then synthesize the pipeline and every stage into cdk.out/.
-SYNTH_COMMANDS = ("./scripts/test.sh", "./scripts/synth.sh -c env=pipeline")
+# The README's test command, then the pipeline and every stage synthesized into cdk.out/ with the
+# pins CDK Pipelines' asset stage can read (constraints-pipeline.txt: aws-cdk-lib 2.273.0, cloud
+# assembly schema 54; see docs/environments.md, "CDK Pipelines and the cloud-assembly schema").
+SYNTH_COMMANDS = (
+    "./scripts/test.sh",
+    "CONSTRAINTS=constraints-pipeline.txt ./scripts/synth.sh -c env=pipeline",
+)
 # The CLI the self-mutation step installs: the one package.json pins (never an unpinned
 # aws-cdk@latest, which may resolve to the accidental 3.0.0 that cannot read schema 55).
 CDK_CLI_VERSION = "2.1148.1"
-# The asset-publishing steps install cdk-assets (CDK Pipelines' default: cdk-assets@latest). Its
-# newest release, 4.7.3, reads cloud-assembly schema <= 54, and aws-cdk-lib 2.275 writes 55: it
-# stops with "Maximum schema version supported is 54.x.x, but found 55.0.0". Set this to the first
-# cdk-assets release that reads schema 55 (see docs/environments.md, "Known limitation").
-CDK_ASSETS_CLI_VERSION: str | None = None
+# The asset-publishing steps install this cdk-assets (CDK Pipelines' default is cdk-assets@latest),
+# the one package.json pins and tests/ends runs: 4.7.3 reads cloud-assembly schema <= 54, which
+# the Synth step's pins write.
+CDK_ASSETS_CLI_VERSION = "4.7.3"
 # What scripts/setup.sh expects on a fresh machine: Python 3.11 and Node 20 + npm.
 SYNTH_RUNTIMES = {"python": "3.11", "nodejs": "20"}
 

@@ -3,24 +3,34 @@
 # versions pinned in constraints.txt, and the pinned Node tooling (CDK CLI 2.x and Node 22 for
 # jsii) in node_modules. Re-running is cheap: each half is redone only when its inputs change.
 # Source it to get PATH set up as well.
+#
+# CONSTRAINTS=constraints-pipeline.txt selects another pin set (aws-cdk-lib 2.273.0, which CDK
+# Pipelines' cdk-assets can read) into a venv of its own, .venv-pipeline; VENV overrides the folder.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PYTHON="${PYTHON:-python3}"
+CONSTRAINTS="${CONSTRAINTS:-constraints.txt}"
+if [ "$CONSTRAINTS" = constraints.txt ]; then
+  VENV="${VENV:-.venv}"
+else
+  pins="$(basename "$CONSTRAINTS" .txt)"
+  VENV="${VENV:-.venv-${pins#constraints-}}"
+fi
 stamp() { sha256sum "$@" | sha256sum | cut -c1-16; }
 
 (
 cd "$ROOT"
-py_stamp="$(stamp pyproject.toml constraints.txt)"
-if [ ! -x .venv/bin/python ] || [ "$(cat .venv/.setup-stamp 2>/dev/null)" != "$py_stamp" ]; then
-  echo "setup: installing Python dependencies into .venv (constraints.txt)" >&2
-  [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
+py_stamp="$(stamp pyproject.toml "$CONSTRAINTS")"
+if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.setup-stamp" 2>/dev/null)" != "$py_stamp" ]; then
+  echo "setup: installing Python dependencies into $VENV ($CONSTRAINTS)" >&2
+  [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   pip_install() {
-    .venv/bin/python -m pip install --quiet --disable-pip-version-check -c constraints.txt "$@"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -c "$CONSTRAINTS" "$@"
   }
   pip_install --upgrade pip
   pip_install -e ".[dev]"
-  echo "$py_stamp" > .venv/.setup-stamp
+  echo "$py_stamp" > "$VENV/.setup-stamp"
 fi
 
 node_stamp="$(stamp package.json package-lock.json)"
@@ -33,4 +43,4 @@ fi
 
 # Node 22 from npm first on PATH: jsii (inside every Python CDK process) and the CDK CLI then run
 # on a supported Node, so neither prints the Node 20 end-of-life banner.
-export PATH="$ROOT/node_modules/.bin:$ROOT/.venv/bin:$PATH"
+export PATH="$ROOT/node_modules/.bin:$ROOT/$VENV/bin:$PATH"

@@ -36,6 +36,14 @@ def test_ci_runs_the_test_script_without_credentials() -> None:
     assert re.search(r"^\./scripts/test\.sh", ci, re.MULTILINE)
 
 
+def test_ci_runs_both_ends_of_the_supported_range() -> None:
+    """The suite runs on the newest aws-cdk-lib; tests/ends on the floor and on 2.273.0."""
+    ci = (REPO_ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^\./scripts/test-ends\.sh", ci, re.MULTILINE)
+    ends = (REPO_ROOT / "scripts" / "test-ends.sh").read_text()
+    assert "CONSTRUCTS_PINPOINT_ENDS=1" in ends and "tests/ends" in ends
+
+
 def _empty_collection_job() -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PATH": os.environ["PATH"]}
     return subprocess.run(

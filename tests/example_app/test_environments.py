@@ -25,7 +25,7 @@ from synth_support import REPO_ROOT, normalize, resources_of
 from syrupy.assertion import SnapshotAssertion
 
 from example.config import load_environments
-from example.pipeline import CDK_CLI_VERSION, SYNTH_COMMANDS
+from example.pipeline import CDK_ASSETS_CLI_VERSION, CDK_CLI_VERSION, SYNTH_COMMANDS
 from example.stage import OrdersStage
 
 CHANNEL = "Custom::PinpointEmailChannel"
@@ -204,8 +204,9 @@ def test_synth_step_runs_the_readme_commands_from_the_connection_source(
         for p in resources_of(template, "AWS::CodeBuild::Project").values()
     ]
     (synth,) = [s for s in specs if "./scripts/test.sh" in s]
-    assert SYNTH_COMMANDS == ("./scripts/test.sh", "./scripts/synth.sh -c env=pipeline")
-    assert synth.index("./scripts/test.sh") < synth.index("./scripts/synth.sh -c env=pipeline")
+    pipeline_synth = "CONSTRAINTS=constraints-pipeline.txt ./scripts/synth.sh -c env=pipeline"
+    assert SYNTH_COMMANDS == ("./scripts/test.sh", pipeline_synth)
+    assert synth.index("./scripts/test.sh") < synth.index(pipeline_synth)
     assert '"base-directory": "cdk.out"' in synth
     assert '"python": "3.11"' in synth and '"nodejs": "20"' in synth
     # Self-mutation installs the pinned CLI, never an unpinned (possibly 3.0.0) latest.
@@ -216,6 +217,24 @@ def test_synth_step_runs_the_readme_commands_from_the_connection_source(
 def test_pipeline_cli_version_is_the_one_package_json_pins() -> None:
     package = json.loads((REPO_ROOT / "package.json").read_text())
     assert package["devDependencies"]["aws-cdk"] == CDK_CLI_VERSION
+
+
+def test_pipeline_asset_stage_installs_the_cdk_assets_tests_ends_runs(
+    pipeline_templates: dict[str, dict[str, Any]],
+) -> None:
+    """The Assets steps install the pinned cdk-assets (tests/ends proves it reads the Synth
+    step's assembly), never cdk-assets@latest."""
+    package = json.loads((REPO_ROOT / "package.json").read_text())
+    assert package["devDependencies"]["cdk-assets"] == CDK_ASSETS_CLI_VERSION
+    specs = [
+        p["Properties"]["Source"]["BuildSpec"]
+        for p in resources_of(_pipeline(pipeline_templates), "AWS::CodeBuild::Project").values()
+    ]
+    installs = [s for s in specs if "cdk-assets" in s]
+    assert installs, "the pipeline has no asset-publishing step"
+    for spec in installs:
+        assert f"cdk-assets@{CDK_ASSETS_CLI_VERSION}" in spec
+        assert "cdk-assets@latest" not in spec
 
 
 def test_pipeline_lives_in_its_own_account_with_cross_account_keys(
