@@ -9,6 +9,7 @@ import aws_cdk as cdk
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, ValidationError
 
+from constructs_pinpoint._text import counted
 from constructs_pinpoint.sending import rules
 
 ENV_KEY = "env"
@@ -45,8 +46,9 @@ class ConfigError(ValueError):
         self.problems = list(problems)
         listed = "\n".join(f"  - {problem}" for problem in self.problems)
         super().__init__(
-            f"invalid example-app configuration (CDK context, cdk.json), {len(self.problems)} "
-            f'problem(s):\n{listed}\nexpected in cdk.json\'s "context":\n{SHAPE}'
+            "invalid example-app configuration (CDK context, cdk.json), "
+            f"{counted(len(self.problems), 'problem')}:\n{listed}\n"
+            f'expected in cdk.json\'s "context":\n{SHAPE}'
         )
 
 

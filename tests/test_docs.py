@@ -49,9 +49,9 @@ _CLI_SYNTH = "tests/example_app/test_cli.py::test_cli_synth_writes_the_example_s
 _FIRST_RUN = "tests/example_app/test_first_run.py::test_cli_output_has_no_warning"
 # docs/moving-to-ses.md's ```sh blocks, run verbatim with bash and no AWS credentials.
 _MOVE_OFFLINE = "tests/constructs/test_move_to_ses.py::test_the_docs_commands_check_a_step_offline"
-# The wheel test builds the wheel and installs it into a fresh venv (offline: --no-isolation,
-# --no-deps --no-index); cdk-nag==3.0.2 comes from the project's constraints.
-_WHEEL = "tests/test_packaging.py::test_the_installed_wheel_synthesizes_an_app"
+# The README's "Using it in your own CDK app" commands, run verbatim from an empty folder against a
+# fresh clone (PyPI and npm): tests/ends, run by ./scripts/test-ends.sh in CI.
+_NEWCOMER = "tests/ends/test_newcomer.py::test_readme_commands_run_from_an_empty_folder"
 COMMANDS: dict[str, str] = {
     r"\./scripts/synth\.sh": _FIRST_RUN,
     r"\./scripts/synth\.sh -c env=(dev|staging|prod|all|pipeline)": (
@@ -64,9 +64,19 @@ COMMANDS: dict[str, str] = {
     r"python -m constructs_pinpoint\.sunset cdk\.out( --json)?": _MOVE_OFFLINE,
     r"mkdir -p previous && cp cdk\.out/Orders\.template\.json previous/": _MOVE_OFFLINE,
     r"cdk diff --app cdk\.out --template previous/Orders\.template\.json Orders": _MOVE_OFFLINE,
-    r"python -m build --wheel \./constructs-pinpoint": _WHEEL,
-    r"pip install \./constructs-pinpoint/dist/constructs_pinpoint-\*\.whl "
-    r'"cdk-nag==3\.0\.2"': _WHEEL,
+    r"\./scripts/test-ends\.sh": ".ci/run",
+    **dict.fromkeys(
+        [
+            r"python3\.11 -m venv \.venv && \. \.venv/bin/activate",
+            r'pip install "\$CLONE" "cdk-nag==3\.0\.2"',
+            r"npm init -y >/dev/null",
+            r"npm install --save-exact --save-dev aws-cdk@2\.1148\.1 node@22\.23\.3",
+            r"npm install-scripts approve node",
+            r'export PATH="\$PWD/node_modules/\.bin:\$PATH"',
+            r"""echo '\{"app": "python app\.py"\}' > cdk\.json""",
+        ],
+        _NEWCOMER,
+    ),
 }
 
 _FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`\s]*)")
