@@ -8,17 +8,28 @@ from __future__ import annotations
 import io
 import json
 import re
+import sys
 import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from constructs_pinpoint.handler.contract import (
+    IAM_INLINE_POLICY_CHARS,
+    IAM_MANAGED_POLICIES_PER_ROLE,
+    IAM_MANAGED_POLICY_CHARS,
+)
+
 STACK_RESOURCE_LIMIT = 500
-# IAM quotas (IAM and AWS STS quotas, "IAM object quotas"), characters without whitespace.
-INLINE_ROLE_POLICY_LIMIT = 10_240  # aggregate of all inline policies of one role
-MANAGED_POLICY_LIMIT = 6_144  # each managed policy
-MANAGED_POLICIES_PER_ROLE = 10  # default quota (adjustable up to 20)
+# IAM quotas (IAM and AWS STS quotas, "IAM object quotas"), characters without whitespace: the
+# library's own (constructs_pinpoint/handler/contract.py, standard library only, no CDK import).
+INLINE_ROLE_POLICY_LIMIT = IAM_INLINE_POLICY_CHARS  # aggregate of all inline policies of a role
+MANAGED_POLICY_LIMIT = IAM_MANAGED_POLICY_CHARS  # each managed policy
+MANAGED_POLICIES_PER_ROLE = IAM_MANAGED_POLICIES_PER_ROLE  # default quota (adjustable to 20)
+CHANNEL_POLICY_PREFIX = "PinpointEmailChannelProviderChannelsPolicy"
+DEFAULT_POLICY_PREFIX = "PinpointEmailChannelProviderRoleDefaultPolicy"
 
 # Environments used to render intrinsic functions to the strings IAM would see.
 TYPICAL_ENV = {"partition": "aws", "region": "eu-central-1", "account": "123456789012"}
@@ -297,6 +308,23 @@ def warnings(outdir: Path) -> list[str]:
     return found
 
 
+def shard_model(template: dict[str, Any]) -> tuple[int, int] | None:
+    """(channels in the handler role's inline policy, channels per ChannelsPolicy<k>) of ours,
+    read off a template with at least one full managed policy; None when it has none."""
+    counts: dict[str, int] = {}
+    for logical_id, resource in template["Resources"].items():
+        if not logical_id.startswith((CHANNEL_POLICY_PREFIX, DEFAULT_POLICY_PREFIX)):
+            continue
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
+            actions = statement["Action"] if isinstance(statement["Action"], list) else []
+            if "mobiletargeting:UpdateEmailChannel" in actions:
+                resources = statement["Resource"]
+                counts[logical_id] = len(resources) if isinstance(resources, list) else 1
+    inline = sum(c for lid, c in counts.items() if lid.startswith(DEFAULT_POLICY_PREFIX))
+    managed = [c for lid, c in counts.items() if lid.startswith(CHANNEL_POLICY_PREFIX)]
+    return (inline, max(managed)) if managed else None
+
+
 def template_metrics(outdir: Path, stack: str = "Bench") -> dict[str, Any]:
     template_path = outdir / f"{stack}.template.json"
     template = load_template(outdir, stack)
@@ -321,4 +349,5 @@ def template_metrics(outdir: Path, stack: str = "Bench") -> dict[str, Any]:
         "iam_max_inline_chars": max(iam.inline_chars_by_role.values(), default=0),
         "iam_max_managed_chars": iam.max_managed_chars,
         "warnings": warnings(outdir),
+        "shard_model": shard_model(template),
     }

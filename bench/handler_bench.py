@@ -10,8 +10,11 @@ Per event (in-process, botocore ``Stubber`` in place of Pinpoint, no network):
 * ``on_event``: the whole entry point (worker thread, response body, JSON log line to
   /dev/null), with the PUT to the pre-signed ResponseURL replaced by an in-memory sink.
 
-Each event must consume exactly one stubbed response: the run fails otherwise, which verifies
-"1 API call per lifecycle event" for Create, Update and Delete.
+Each event must consume exactly its stubbed responses: the run fails otherwise, which verifies
+the Pinpoint calls per lifecycle event. With channel ownership (issue 16, ownership tags on the
+app): a first Create makes 3 (UpdateEmailChannel, ListTagsForResource, TagResource), an Update of
+a channel it owns 2 (UpdateEmailChannel, ListTagsForResource), a Delete of a channel it owns 3
+(ListTagsForResource, DeleteEmailChannel, UntagResource).
 
 Import cost, in fresh subprocesses (best of several):
 
@@ -89,7 +92,7 @@ def per_event(iterations: int, devnull: Any) -> dict[str, Any]:
     sys.path.insert(0, str(ASSET_ROOT))
     import boto3
     from botocore.stub import Stubber
-    from handler import cfn_response, entry  # type: ignore[import-not-found]
+    from handler import cfn_response, contract, entry, ownership  # type: ignore[import-not-found]
     from handler.log import get_logger  # type: ignore[import-not-found]
 
     client = boto3.session.Session(
@@ -97,10 +100,25 @@ def per_event(iterations: int, devnull: Any) -> dict[str, Any]:
     ).client("pinpoint")
     stubber = Stubber(client)
     stubber.activate()
-    operations = {
-        "Create": ("update_email_channel", UPDATE_RESPONSE),
-        "Update": ("update_email_channel", UPDATE_RESPONSE),
-        "Delete": ("delete_email_channel", DELETE_RESPONSE),
+    owner = ownership.owner_value(event("Create")["StackId"], event("Create")["LogicalResourceId"])
+    untagged: dict[str, Any] = {"TagsModel": {"tags": {}}}
+    owned: dict[str, Any] = {"TagsModel": {"tags": {contract.OWNER_TAG: owner}}}
+    # The Pinpoint calls of each event, in order: (operation, response).
+    operations: dict[str, list[tuple[str, dict[str, Any]]]] = {
+        "Create": [
+            ("update_email_channel", UPDATE_RESPONSE),
+            ("list_tags_for_resource", untagged),
+            ("tag_resource", {}),
+        ],
+        "Update": [
+            ("update_email_channel", UPDATE_RESPONSE),
+            ("list_tags_for_resource", owned),
+        ],
+        "Delete": [
+            ("list_tags_for_resource", owned),
+            ("delete_email_channel", DELETE_RESPONSE),
+            ("untag_resource", {}),
+        ],
     }
 
     sent: list[bytes] = []
@@ -112,15 +130,17 @@ def per_event(iterations: int, devnull: Any) -> dict[str, Any]:
 
     results: dict[str, Any] = {}
     for kind in ("process", "on_event"):
-        for request_type, (operation, response) in operations.items():
+        for request_type, calls_of_one_event in operations.items():
             the_event = event(request_type)
             # Warm-up, then queue all responses outside the timed loop.
             for _ in range(20):
-                stubber.add_response(operation, response)
+                for operation, response in calls_of_one_event:
+                    stubber.add_response(operation, response)
             for _ in range(20):
                 _run(kind, entry, the_event, client)
             for _ in range(iterations):
-                stubber.add_response(operation, response)
+                for operation, response in calls_of_one_event:
+                    stubber.add_response(operation, response)
             queued = len(stubber._queue)
             sent.clear()
             started = time.perf_counter()
@@ -128,7 +148,7 @@ def per_event(iterations: int, devnull: Any) -> dict[str, Any]:
                 outcome = _run(kind, entry, the_event, client)
             elapsed = time.perf_counter() - started
             calls = queued - len(stubber._queue)
-            if calls != iterations:
+            if calls != iterations * len(calls_of_one_event):
                 raise SystemExit(f"{request_type}: {calls} API calls for {iterations} events")
             if kind == "process" and outcome.status != "SUCCESS":
                 raise SystemExit(f"{request_type}: {outcome.status} {outcome.reason}")

@@ -3,8 +3,9 @@
 
     python bench/iam_scale.py            # ~1 min
 
-Synthesizes ``ours`` (imported apps, validation off) at N = 10, 40, 41, 90, 91, 150, 450, the
-largest N under 500 resources and that N + 1, plus N = 450 with the
+Synthesizes ``ours`` (imported apps, validation off) at N = 10, 40, 41, 90, 91, 150, 450 (past
+IAM's quotas since the ownership grant: it must fail with the library's error), the largest N
+and that N + 1, plus the largest N with the
 ``@aws-cdk/aws-iam:minimizePolicies`` feature flag on (``cdk init``'s default for new projects).
 For each it reports: the resources; the inline policy of the handler role (its DefaultPolicy)
 rendered in IAM characters without whitespace, in the longest environment (aws-us-gov /
@@ -13,11 +14,12 @@ policies (``ChannelsPolicy<k>``): how many (10 per role by default), the largest
 (6,144 each) and in ARNs; whether every channel's exact ARN is granted with no wildcard (least
 privilege); whether the handler function's DependsOn lists every policy of its role; and
 whether the stack stays within 500 resources. One more case passes 100 distinct roles (names of
-64 characters, the longest IAM allows) across 450 channels: the PassRole grants shard like the
+64 characters, the longest IAM allows) across 200 channels: the PassRole grants shard like the
 channel ARNs (``PassRolePolicy<k>``), each with its ``iam:PassedToService`` condition.
 
-The largest N is worked out from the library's sharding (``INLINE_CHANNELS`` channels inline,
-then one managed policy per ``CHANNELS_PER_MANAGED_POLICY``) and the constant read off the N = 10
+The largest N is worked out from the library's sharding, read off the N = 150 template (channels
+of the inline policy, channels per managed policy, at most 10 managed policies per role: IAM's
+default quota) and the resource constant read off the N = 10
 template, then verified with one synth at that N and one at N + 1 (which must fail).
 """
 
@@ -37,13 +39,14 @@ ROOT = BENCH_DIR.parent
 sys.path.insert(0, str(BENCH_DIR))
 
 import analysis  # noqa: E402
-import run  # noqa: E402  (provider_constants: no aws_cdk import)
+import run  # noqa: E402  (the shard model: no aws_cdk import)
 
 PROVIDER_ROLE = "PinpointEmailChannelProviderRole"
 MINIMIZE = "@aws-cdk/aws-iam:minimizePolicies=true"
 FIXED_NS = (10, 40, 41, 90, 91, 150, 450)
 ROLES = 100
-# 450 channels on imported apps, 100 roles imported by name (64 characters), in one stack "Bench".
+WITH_ROLES_N = 200
+# 200 channels on imported apps, 100 roles imported by name (64 characters), in one stack "Bench".
 WITH_ROLES = f"""
 import sys, aws_cdk as cdk
 from aws_cdk import aws_iam as iam
@@ -53,7 +56,7 @@ app = cdk.App(outdir=sys.argv[1], analytics_reporting=False,
 stack = cdk.Stack(app, "Bench")
 roles = [iam.Role.from_role_name(stack, f"Role{{i}}", f"events-{{i:03d}}-".ljust(64, "r"))
          for i in range({ROLES})]
-for i in range(450):
+for i in range({WITH_ROLES_N}):
     EmailChannel(stack, f"Channel{{i}}",
                  application=PinpointApp.from_application_id(stack, f"App{{i}}", f"{{i + 1:032x}}"),
                  from_address="noreply@example.com",
@@ -99,15 +102,17 @@ def synth_with_roles(outdir: Path) -> tuple[bool, str]:
     return result.returncode == 0, result.stderr.strip()[-200:]
 
 
-def predicted_max_n(constant: int) -> int:
-    """Largest N with N + constant + managed policies(N) <= 500."""
+def predicted_max_n(constant: int, shards: tuple[int, int] | None) -> int:
+    """Largest N with N + constant + managed policies(N) <= 500, within the role's IAM quotas."""
     n = analysis.STACK_RESOURCE_LIMIT - constant
-    while n + constant + run.ours_managed_policies(n) > analysis.STACK_RESOURCE_LIMIT:
+    while n + constant + run.ours_managed_policies(n, shards) > analysis.STACK_RESOURCE_LIMIT:
         n -= 1
-    return n
+    by_iam = run.iam_max_n(shards)
+    return n if by_iam is None else min(n, by_iam)
 
 
 def measure(n: int, template: dict[str, Any]) -> dict[str, Any]:
+    shard_model = analysis.shard_model(template)
     typical = analysis.iam_report(template, analysis.TYPICAL_ENV)
     longest = analysis.iam_report(template, analysis.LONGEST_ENV)
     covered, total, wildcards = analysis.channel_arn_coverage(
@@ -115,6 +120,7 @@ def measure(n: int, template: dict[str, Any]) -> dict[str, Any]:
     )
     managed = [p for p in longest.policies if p.type == "AWS::IAM::ManagedPolicy"]
     return {
+        "shard_model": shard_model,
         "resources": len(template["Resources"]),
         "inline_longest": max(longest.inline_chars_by_role.values(), default=0),
         "inline_typical": max(typical.inline_chars_by_role.values(), default=0),
@@ -138,7 +144,6 @@ def measure(n: int, template: dict[str, Any]) -> dict[str, Any]:
 def main() -> int:
     started = time.perf_counter()
     scratch = Path(tempfile.mkdtemp(prefix="bench-iam-"))
-    inline, per_policy = run.provider_constants()
 
     results: dict[tuple[int, str], dict[str, Any] | str] = {}
 
@@ -155,14 +160,18 @@ def main() -> int:
         case(n, [])
     first = results[(FIXED_NS[0], "")]
     assert isinstance(first, dict), first
-    constant = first["resources"] - FIXED_NS[0]  # no managed policy below INLINE_CHANNELS
-    max_n = predicted_max_n(constant)
+    constant = first["resources"] - FIXED_NS[0]  # no managed policy at N = 10
+    model = results[(150, "")]
+    assert isinstance(model, dict), model
+    shards = model["shard_model"]
+    inline, per_policy = shards or (0, 0)
+    max_n = predicted_max_n(constant, shards)
     at_max = case(max_n, [])
     over = case(max_n + 1, [])
-    case(450, [MINIMIZE])
+    case(max_n, [MINIMIZE])
     ok, message = synth_with_roles(scratch / "roles")
-    results[(450, f" +{ROLES} roles")] = (
-        measure(450, analysis.load_template(scratch / "roles")) if ok else message
+    results[(WITH_ROLES_N, f" +{ROLES} roles")] = (
+        measure(WITH_ROLES_N, analysis.load_template(scratch / "roles")) if ok else message
     )
 
     rows = []
@@ -194,7 +203,8 @@ def main() -> int:
     text += (
         f"\n\nSharding: the first {inline} channel ARNs inline, then one managed policy per "
         f"{per_policy}. Resources = N + {constant} + ceil((N - {inline}) / {per_policy}) for "
-        f"N > {inline}; largest N under 500: {max_n} (verified by synth: {max_n} synthesizes "
+        f"N > {inline}; largest N (500 resources, 10 managed policies per role): {max_n} "
+        f"(verified by synth: {max_n} synthesizes "
         f"with {at_max['resources'] if isinstance(at_max, dict) else '?'} resources, "
         f"{max_n + 1} fails: {verified}). Elapsed {time.perf_counter() - started:.0f} s.\n"
     )

@@ -6,16 +6,18 @@ runtime senders) works in a Lambda that has boto3 but no aws-cdk-lib.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from ._lazy import lazy_exports
 from ._version import __version__
 
 if TYPE_CHECKING:
     from ._errors import ConstructValidationError
-    from ._provider import HANDLER_RUNTIME, SERVICE_TIMEOUT
+    from ._provider import SERVICE_TIMEOUT
+    from ._runtime import HANDLER_RUNTIME
     from .aspects import RetainEmailChannels
     from .email_channel import END_OF_SUPPORT_WARNING, EmailChannel
+    from .email_inventory import PinpointEmailInventory
     from .email_sending import SenderWiring, SesEmailSending
     from .handler.contract import RESOURCE_TYPE
     from .pinpoint_app import IPinpointApp, PinpointApp, PinpointAppBase
@@ -23,11 +25,12 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "ConstructValidationError": "._errors",
-    "HANDLER_RUNTIME": "._provider",
+    "HANDLER_RUNTIME": "._runtime",
     "SERVICE_TIMEOUT": "._provider",
     "RESOURCE_TYPE": ".handler.contract",
     "END_OF_SUPPORT_WARNING": ".email_channel",
     "EmailChannel": ".email_channel",
+    "PinpointEmailInventory": ".email_inventory",
     "RetainEmailChannels": ".aspects",
     "SenderWiring": ".email_sending",
     "SesEmailSending": ".email_sending",
@@ -48,6 +51,7 @@ __all__ = [
     "IPinpointApp",
     "PinpointApp",
     "PinpointAppBase",
+    "PinpointEmailInventory",
     "RetainEmailChannels",
     "SenderWiring",
     "SesEmailSending",
@@ -55,14 +59,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted([*globals(), *_EXPORTS])
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), __all__)

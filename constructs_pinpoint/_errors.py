@@ -4,6 +4,8 @@ from collections.abc import Sequence
 
 from constructs import IConstruct
 
+from .sending._text import counted
+
 
 class ConstructValidationError(ValueError):
     """Invalid construct input; lists every problem found, each with its value and its fix.
@@ -15,4 +17,4 @@ class ConstructValidationError(ValueError):
         self.path = construct if isinstance(construct, str) else construct.node.path
         self.problems = list(problems)
         listed = "\n".join(f"  - {problem}" for problem in self.problems)
-        super().__init__(f"{self.path}: {len(self.problems)} invalid input(s):\n{listed}")
+        super().__init__(f"{self.path}: {counted(len(self.problems), 'invalid input')}:\n{listed}")

@@ -8,10 +8,17 @@ from __future__ import annotations
 
 from aws_cdk import aws_lambda as lambda_
 
-from ._provider import HANDLER_RUNTIME_NAME
+from .handler.contract import HANDLER_RUNTIME_NAME
 
-# aws-cdk-lib's own Runtime object (its bundling image, its family), found by name: the name is
-# written once, in _provider.
-HANDLER_RUNTIME: lambda_.Runtime = getattr(
-    lambda_.Runtime, "PYTHON_" + HANDLER_RUNTIME_NAME.removeprefix("python").replace(".", "_")
-)
+
+def python_runtime(name: str) -> lambda_.Runtime:
+    """aws-cdk-lib's own ``Runtime`` for ``name`` (its bundling image, its family), or, on an
+    aws-cdk-lib older than that runtime (2.172 has no PYTHON_3_14), one made from the name."""
+    known: lambda_.Runtime | None = getattr(
+        lambda_.Runtime, "PYTHON_" + name.removeprefix("python").replace(".", "_"), None
+    )
+    return known or lambda_.Runtime(name, lambda_.RuntimeFamily.PYTHON)
+
+
+# The name is written once, in handler/contract.py, which the provider writes into the template.
+HANDLER_RUNTIME: lambda_.Runtime = python_runtime(HANDLER_RUNTIME_NAME)

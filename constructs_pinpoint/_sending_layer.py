@@ -15,16 +15,15 @@ import aws_cdk as cdk
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
+from ._runtime import python_runtime
+
 LAYER_ID = "PinpointEmailSendingLayer"
 _SENDING_DIR = Path(__file__).parent / "sending"
 _LAYER_INIT = (
     '"""constructs_pinpoint runtime senders (Lambda layer): use constructs_pinpoint.sending."""\n'
 )
 COMPATIBLE_RUNTIMES = [
-    lambda_.Runtime.PYTHON_3_11,
-    lambda_.Runtime.PYTHON_3_12,
-    lambda_.Runtime.PYTHON_3_13,
-    lambda_.Runtime.PYTHON_3_14,
+    python_runtime(name) for name in ("python3.11", "python3.12", "python3.13", "python3.14")
 ]
 
 

@@ -48,8 +48,13 @@ class StackFacts:
         if self._provider is None:
             from ._provider import EmailChannelProvider
 
-            self._provider = EmailChannelProvider.of(self.stack)
+            self._provider = EmailChannelProvider.of(self.stack, known=self._channel_resources)
         return self._provider
+
+    def _channel_resources(self) -> set[int]:
+        """The ``id()`` of every channel's CfnResource: the provider's DependsOn scan skips
+        them without a jsii call."""
+        return {id(channel.resource) for channel in self.channels.values()}
 
     def arn(self, service: str, resource: str) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>`` as ``Stack.format_arn``

@@ -2,67 +2,42 @@
 with the runtime sender and the example configuration); this module adds only the token handling:
 values known only at deploy time (unresolved tokens) are skipped.
 
-Each function returns problems as sentences naming the value and the fix.
+Each function returns problems as sentences naming the value and the fix. Where a stack is
+environment-agnostic, a literal ARN's region or account cannot be compared with the stack's:
+``note_uncompared`` says so once per stack, as an info annotation (never a warning).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import aws_cdk as cdk
 
 from .sending import rules
-from .sending.rules import IdentityArn
+
+if TYPE_CHECKING:
+    from ._stack_facts import StackFacts
 
 __all__ = [
-    "IdentityArn",
     "application_arn_problems",
     "application_id_problems",
-    "configuration_set_problems",
-    "coverage_problems",
-    "environment_problems",
-    "from_address_problems",
-    "parse_identity_arn",
+    "note_first_literal",
+    "note_uncompared",
     "role_problems",
     "sending_problems",
     "ses_sending_problems",
     "unresolved",
 ]
 
+# Set on a stack once it has its environment-agnostic note.
+_NOTED_ATTRIBUTE = "_constructs_pinpoint_environment_noted"
+
 
 def unresolved(value: object) -> bool:
     """True for a token whose value is known only at deploy time."""
     # Every string token renders as "${Token[...]}": plain strings need no jsii round trip.
     return isinstance(value, str) and "${Token[" in value and cdk.Token.is_unresolved(value)
-
-
-def from_address_problems(value: str) -> tuple[str | None, list[str]]:
-    """The bare address in ``value`` (``addr`` or ``Display Name <addr>``) and the problems."""
-    problems = rules.sender_address_problems("from_address", value)
-    return (None, problems) if problems else (rules.bare_address(value).lower(), [])
-
-
-def parse_identity_arn(value: str) -> tuple[IdentityArn | None, list[str]]:
-    parsed = rules.parse_identity_arn(value) if isinstance(value, str) else None
-    return parsed, [] if parsed else rules.identity_arn_problems("identity", value)
-
-
-def coverage_problems(from_address: str, identity_name: str) -> list[str]:
-    """An email identity must be the from address; a domain identity its domain or a parent."""
-    return rules.coverage_problems("from_address", from_address, identity_name)
-
-
-def environment_problems(
-    identity: IdentityArn, region: str | None, account: str | None
-) -> list[str]:
-    """``region``/``account`` of the stack, None where environment-agnostic."""
-    arn = (
-        f"arn:{identity.partition}:ses:{identity.region}:{identity.account}:"
-        f"identity/{identity.name}"
-    )
-    return rules.identity_arn_problems("identity", arn, region=region, account=account)
-
-
-def configuration_set_problems(value: str) -> list[str]:
-    return rules.configuration_set_problems("configuration_set", value)
 
 
 def sending_problems(
@@ -149,3 +124,30 @@ def role_problems(
     if unresolved(role_arn):
         return []
     return rules.role_arn_problems(prop, role_arn, region=region, account=account)
+
+
+def note_uncompared(facts: StackFacts, subject: str) -> None:
+    """Say once per stack, as an info annotation, that ``subject``'s region or account could not
+    be compared with the stack's at synth because the stack is environment-agnostic."""
+    stack = facts.stack
+    if getattr(stack, _NOTED_ATTRIBUTE, False):
+        return
+    setattr(stack, _NOTED_ATTRIBUTE, True)
+    cdk.Annotations.of(stack).add_info(
+        f"{facts.path} is environment-agnostic (no account or region set): the account and "
+        f"region of what its constructs are given cannot be compared with the stack's at synth, "
+        f"starting with {subject}, so a mismatch would fail only at deploy time. Give the stack "
+        "env=cdk.Environment(account=..., region=...) to have them checked at synth. (Said once "
+        "per stack.)"
+    )
+
+
+def note_first_literal(facts: StackFacts, path: str, values: Iterable[tuple[str, str]]) -> None:
+    """:func:`note_uncompared` for the first literal value of ``values`` (name, ARN) given to the
+    construct at ``path``; tokens are deploy-time values and need no note."""
+    if getattr(facts.stack, _NOTED_ATTRIBUTE, False):
+        return
+    for name, value in values:
+        if isinstance(value, str) and not unresolved(value):
+            note_uncompared(facts, f"{name} {value!r} of {path}")
+            return

@@ -14,11 +14,9 @@ import aws_cdk as cdk
 import jsii
 from constructs import IConstruct
 
-from .handler.contract import RESOURCE_TYPE
+from .handler.contract import EMAIL_CHANNEL_TYPES
 
 __all__ = ["EMAIL_CHANNEL_TYPES", "RetainEmailChannels"]
-
-EMAIL_CHANNEL_TYPES = frozenset({"AWS::Pinpoint::EmailChannel", RESOURCE_TYPE})
 
 
 @jsii.implements(cdk.IAspect)

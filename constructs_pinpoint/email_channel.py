@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
@@ -11,7 +10,6 @@ from constructs import Construct, IConstruct
 
 from . import _validation as check
 from ._errors import ConstructValidationError
-from ._provider import SERVICE_TIMEOUT_SECONDS
 from ._stack_facts import StackFacts, child_path, stack_facts
 from .email_sending import (
     SenderWiring,
@@ -19,11 +17,11 @@ from .email_sending import (
     configuration_set_name_of,
     identity_arn_and_name,
     sender_type_problems,
-    ses_send_grant,
 )
 from .handler.contract import (
     DATA_MESSAGES_PER_SECOND,
     DATA_VERSION,
+    MOVING_TO_SES_GUIDE_COMMAND,
     PINPOINT_EMAIL_END_OF_SUPPORT,
     PROP_APPLICATION_ID,
     PROP_CONFIGURATION_SET,
@@ -34,10 +32,12 @@ from .handler.contract import (
     PROP_ROLE_ARN,
     PROP_STRICT_DELETE,
     RESOURCE_TYPE,
+    SERVICE_TIMEOUT_SECONDS,
     STRICT_DELETE_ON,
 )
 from .pinpoint_app import IPinpointApp, _AppGrants
-from .sending.config import DeliveryBackend, SenderConfig
+from .sending._text import counted
+from .sending.config import DeliveryBackend
 
 if TYPE_CHECKING:
     from aws_cdk import aws_iam as iam
@@ -141,7 +141,15 @@ class EmailChannel(cdk.Resource, SenderWiring):
             problems += check.role_problems(
                 prop, role_arn, region=facts.region, account=facts.account
             )
-        other = facts.channels.get(application_id)
+        problems += _app_environment_problems(application, facts)
+        # A literal id names the app; a token app (created, or imported from a token) is known
+        # by the very token strings it hands out, its id's and its ARN's.
+        app_keys = (
+            (application_id,)
+            if not check.unresolved(application_id)
+            else (application_id, application.application_arn)
+        )
+        other = next((facts.channels[key] for key in app_keys if key in facts.channels), None)
         if other is not None:
             problems.append(
                 f"application {_describe_app(application)} already has the email channel "
@@ -150,6 +158,14 @@ class EmailChannel(cdk.Resource, SenderWiring):
             )
         if problems:
             raise ConstructValidationError(path, problems)
+        if facts.region is None or facts.account is None:
+            # IAM role ARNs have no region: they are compared by account only.
+            check.note_first_literal(
+                facts,
+                path,
+                [("identity", identity_arn)]
+                + [(prop, arn) for prop, (_, arn) in roles.items() if facts.account is None],
+            )
 
         super().__init__(scope, id)
         self.application = application
@@ -158,7 +174,10 @@ class EmailChannel(cdk.Resource, SenderWiring):
         self.delivery_backend = DeliveryBackend(delivery_backend)
         self.identity_arn = identity_arn
         self.configuration_set_name = configuration_set_name
+        self._sender_application = application
+        self._sender_application_id = application_id
         self._path = path
+        self._facts = facts
         provider = facts.provider
         properties: dict[str, object] = {
             "ServiceToken": provider.service_token,
@@ -180,7 +199,8 @@ class EmailChannel(cdk.Resource, SenderWiring):
         # DESTROY renders no policy: CloudFormation's default (Delete) is the same.
         if removal_policy is cdk.RemovalPolicy.RETAIN:
             self.resource.apply_removal_policy(removal_policy)
-        facts.channels[application_id] = self
+        for key in app_keys:
+            facts.channels[key] = self
         if self.delivery_backend is DeliveryBackend.PINPOINT:
             _warn_end_of_support(facts, path, self.resource)
 
@@ -199,23 +219,8 @@ class EmailChannel(cdk.Resource, SenderWiring):
         """The application id, as the channel's physical id: it orders after the channel."""
         return self.resource.ref
 
-    # Sending: the same code sends through Pinpoint or SES v2; only this side changes.
-
-    def grant_send(self, grantee: iam.IGrantable) -> iam.Grant:
-        """Grant what sending through this channel's delivery backend needs, and nothing more."""
-        if self.delivery_backend is DeliveryBackend.PINPOINT:
-            return self.application.grant_send_messages(grantee)
-        return ses_send_grant(self, grantee, self.identity_arn, self.configuration_set_name)
-
-    def sender_environment(self) -> Mapping[str, str]:
-        """The variables ``constructs_pinpoint.sending.sender_from_environment`` reads."""
-        return SenderConfig(
-            backend=self.delivery_backend,
-            application_id=self._application_id,
-            from_address=self.from_address,
-            identity_arn=self.identity_arn,
-            configuration_set=self.configuration_set_name,
-        ).to_environ()
+    # Sending (grant_send, sender_environment, configure_sender): SenderWiring builds them from
+    # delivery_backend, application, identity and configuration set, for SesEmailSending too.
 
 
 def _type_problems(
@@ -283,19 +288,66 @@ def _describe_app(application: IPinpointApp) -> str:
     return repr(application.application_id)
 
 
+def _environment(region: str | None, account: str | None) -> str:
+    return (
+        f"account {account or '(not set)'}, region {region or '(not set)'}"
+        if region or account
+        else "environment-agnostic"
+    )
+
+
+def _app_environment_problems(application: IPinpointApp, facts: StackFacts) -> list[str]:
+    """An application of another account or region than the channel's stack, as a sentence;
+    where one side is environment-agnostic, an info note on that stack instead."""
+    app_facts: StackFacts | None = getattr(application, "_facts", None)
+    if app_facts is facts:
+        # The same stack: an ARN given to from_application_arn was compared with it there.
+        return []
+    if app_facts is None:
+        app_facts = stack_facts(application.stack)  # an IPinpointApp of the user's own making
+        if app_facts is facts:
+            return []
+    region, account = app_facts.region, app_facts.account
+    arn = application.application_arn
+    if isinstance(arn, str) and not check.unresolved(arn):
+        parts = arn.split(":")
+        if len(parts) >= 6:
+            region, account = parts[3] or None, parts[4] or None
+    pairs = ((region, facts.region), (account, facts.account))
+    if any(theirs and ours and theirs != ours for theirs, ours in pairs):
+        theirs_env, ours_env = (
+            _environment(region, account),
+            _environment(facts.region, facts.account),
+        )
+        return [
+            f"application {_describe_app(application)} belongs to stack {app_facts.path} "
+            f"({theirs_env}), but this channel is in stack {facts.path} ({ours_env}): the "
+            "channel's handler calls Pinpoint in its own stack's account and region, where that "
+            f"application does not exist; create the channel in a stack of {theirs_env}, or give "
+            f"it an application of {ours_env}"
+        ]
+    if any((theirs is None) != (ours is None) for theirs, ours in pairs):
+        agnostic = facts if facts.region is None or facts.account is None else app_facts
+        check.note_uncompared(
+            agnostic,
+            f"application {_describe_app(application)} of stack {app_facts.path}, used by the "
+            f"email channel of stack {facts.path}",
+        )
+    return []
+
+
 # The end-of-support warning: one per stack, added at synth when every channel is known.
 
 _ROOT_ACKNOWLEDGED = "_constructs_pinpoint_end_of_support_acknowledged"
 
 
 def _end_of_support_message(paths: list[str]) -> str:
-    count = len(paths)
-    channels = "1 email channel" if count == 1 else f"{count} email channels"
+    channels = counted(len(paths), "email channel")
     return (
         f"{channels} of this stack still send through Amazon Pinpoint, which reached end of "
         f"support on {PINPOINT_EMAIL_END_OF_SUPPORT}: {', '.join(paths)}. Move each to SES: set "
         "delivery_backend=DeliveryBackend.SES_V2 on the EmailChannel and deploy, then follow "
-        "docs/moving-to-ses.md. Once planned, acknowledge with "
+        f"the guide ({MOVING_TO_SES_GUIDE_COMMAND}). Once planned, acknowledge with "
         "cdk.Annotations.of(scope).acknowledge_warning(END_OF_SUPPORT_WARNING, '<reason>')"
     )
 
@@ -342,7 +394,11 @@ def _acknowledged_at_root(stack: cdk.Stack) -> bool:
     known: bool | None = getattr(root, _ROOT_ACKNOWLEDGED, None)
     if known is None:
         probe = f"{END_OF_SUPPORT_WARNING} acknowledgment probe"
-        cdk.Annotations.of(root).add_info_v2(END_OF_SUPPORT_WARNING, probe)
+        annotations = cdk.Annotations.of(root)
+        # add_info_v2 is newer than the oldest aws-cdk-lib supported (2.172); a warning probe
+        # there works the same: acknowledged or not, the root's annotations are never written.
+        add_probe = getattr(annotations, "add_info_v2", None) or annotations.add_warning_v2
+        add_probe(END_OF_SUPPORT_WARNING, probe)
         known = not any(
             isinstance(entry.data, str) and entry.data.startswith(probe)
             for entry in root.node.metadata

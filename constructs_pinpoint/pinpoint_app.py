@@ -9,14 +9,15 @@ from constructs import Construct, Node
 
 from . import _validation as check
 from ._errors import ConstructValidationError
-from ._stack_facts import child_path, stack_facts
+from ._iam import literal_resource
+from ._stack_facts import StackFacts, child_path, stack_facts
+from .handler.contract import SEND_ACTIONS
 
 if TYPE_CHECKING:
     # aws_iam and aws_pinpoint are imported where used: an import of an app needs neither, and
     # each costs Python import time in every synth.
     from aws_cdk import aws_iam as iam
 
-SEND_ACTIONS = ("mobiletargeting:SendMessages", "mobiletargeting:SendUsersMessages")
 END_OF_SUPPORT_ACK = "CloudFormation-Validate::W3696"
 # Also written into every app's cfn-lint metadata: changing it changes every user's template.
 END_OF_SUPPORT_REASON = (
@@ -62,8 +63,13 @@ class IPinpointApp(Protocol):
 class _AppGrants:
     """The grants of created and imported applications, from their ARN alone.
 
+    A ``*`` or ``?`` in a literal ARN is a literal character in the policy, never a wildcard.
+
     A plain mixin, not an ``abc.ABC``: its subclasses are jsii classes with their own metaclass.
     """
+
+    # The facts of the stack the application belongs to: channels compare their own with them.
+    _facts: StackFacts
 
     @property
     def application_arn(self) -> str:
@@ -74,7 +80,9 @@ class _AppGrants:
         from aws_cdk import aws_iam as iam
 
         return iam.Grant.add_to_principal(
-            grantee=grantee, actions=list(actions), resource_arns=[self.application_arn]
+            grantee=grantee,
+            actions=list(actions),
+            resource_arns=[literal_resource(self.application_arn)],
         )
 
     def grant_send_messages(self, grantee: iam.IGrantable) -> iam.Grant:
@@ -84,7 +92,7 @@ class _AppGrants:
         return iam.Grant.add_to_principal(
             grantee=grantee,
             actions=list(SEND_ACTIONS),
-            resource_arns=[f"{self.application_arn}/messages"],
+            resource_arns=[literal_resource(f"{self.application_arn}/messages")],
         )
 
 
@@ -108,12 +116,13 @@ class _ImportedPinpointApp(Construct, _AppGrants):
         scope: Construct,
         id: str,
         *,
-        stack: cdk.Stack,
+        facts: StackFacts,
         application_id: str,
         application_arn: str,
     ) -> None:
         super().__init__(scope, id)
-        self._stack = stack
+        self._facts = facts
+        self._stack = facts.stack
         self._application_id = application_id
         self._application_arn = application_arn
 
@@ -157,13 +166,17 @@ class PinpointApp(PinpointAppBase):
             self, "Resource", name=app_name or cdk.Names.unique_id(self)
         )
         # Read once: every channel and grant asks for them, and each read is a jsii round trip.
+        self._facts = stack_facts(scope)
         self._application_id = self.resource.ref
         self._application_arn = self.resource.attr_arn
         # Our own end-of-support warning (one per stack, naming the channels still on Pinpoint)
-        # replaces the built-in validation's W3696 on every Pinpoint resource.
-        cdk.Validations.of(self).acknowledge(
-            cdk.Acknowledgment(id=END_OF_SUPPORT_ACK, reason=END_OF_SUPPORT_REASON)
-        )
+        # replaces the built-in validation's W3696 on every Pinpoint resource. Validations (and
+        # the built-in validation itself) exist from aws-cdk-lib 2.257 and 2.274 on.
+        validations = getattr(cdk, "Validations", None)
+        if validations is not None:
+            validations.of(self).acknowledge(
+                cdk.Acknowledgment(id=END_OF_SUPPORT_ACK, reason=END_OF_SUPPORT_REASON)
+            )
         # The same acknowledgment for cfn-lint run on the synthesized template.
         self.resource.add_metadata(
             "cfn-lint",
@@ -193,7 +206,7 @@ class PinpointApp(PinpointAppBase):
         return _ImportedPinpointApp(
             scope,
             id,
-            stack=facts.stack,
+            facts=facts,
             application_id=application_id,
             application_arn=facts.arn("mobiletargeting", f"apps/{application_id}"),
         )
@@ -219,10 +232,14 @@ class PinpointApp(PinpointAppBase):
             if problems or parsed_id is None:
                 raise ConstructValidationError(child_path(scope, id), problems)
             application_id = parsed_id
+            if facts.region is None or facts.account is None:
+                check.note_first_literal(
+                    facts, child_path(scope, id), [("application_arn", application_arn)]
+                )
         return _ImportedPinpointApp(
             scope,
             id,
-            stack=facts.stack,
+            facts=facts,
             application_id=application_id,
             application_arn=application_arn,
         )

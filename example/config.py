@@ -9,8 +9,8 @@ import aws_cdk as cdk
 from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails, ValidationError
 
-from constructs_pinpoint._text import counted
 from constructs_pinpoint.sending import rules
+from constructs_pinpoint.sending._text import counted
 
 ENV_KEY = "env"
 ENVIRONMENTS_KEY = "environments"

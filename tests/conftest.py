@@ -3,13 +3,15 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.json import JSONSnapshotExtension
 
 sys.path.insert(0, os.path.dirname(__file__))
-# The example app (app.py) and the bench live at the repository root.
+# The example app (app.py) and the bench live at the repository root: tests/example_app and the
+# bench's tests import them; construct tests build their own small apps (channel_configurations).
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 # No test may reach AWS: fake credentials, a fixed region.
@@ -27,18 +29,16 @@ def snapshot_json(snapshot: SnapshotAssertion) -> SnapshotAssertion:
 
 
 class Synthesized:
-    """One synthesis of the example app and every channel configuration (channel_configurations)."""
+    """One synthesis of every channel configuration (channel_configurations), in an App of its
+    own: construct tests never build the example app (tests/example_app does)."""
 
     def __init__(self, outdir: str) -> None:
         import aws_cdk as cdk
         from channel_configurations import build_all
         from synth_support import new_app, normalize
 
-        import app as example
-
         # Built-in CloudFormation validation stays on here: tests assert its W3696 acknowledgment.
         self.app: cdk.App = new_app(validation=True, outdir=Path(outdir))
-        example.build_app(self.app)
         self.stacks = build_all(self.app)
         self.assembly = self.app.synth()
         self.outdir = outdir
@@ -57,6 +57,36 @@ class Synthesized:
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     return Synthesized(str(tmp_path_factory.mktemp("cdk.out")))
+
+
+class ExampleSynthesized:
+    """One synthesis of the example app's default stacks (``OrdersEmail``,
+    ``OrdersEmailSender``), in an App of its own and with no cdk.json context, as its committed
+    snapshots were made. For tests/example_app and the tests that read the example's cloud
+    assembly (the inventory's); construct tests use :class:`Synthesized`."""
+
+    def __init__(self, outdir: str) -> None:
+        from synth_support import new_app
+
+        import app as example
+
+        # Built-in CloudFormation validation on: its report is checked.
+        app = new_app(validation=True, outdir=Path(outdir))
+        example.build_app(app)
+        assembly = app.synth()
+        self.outdir = outdir
+        self.templates: dict[str, Any] = {
+            stack.stack_name: stack.template for stack in assembly.stacks
+        }
+        self.template_paths = sorted(Path(outdir).glob("*.template.json"))
+        from prefetch import cfn_lint_soon
+
+        cfn_lint_soon(self.template_paths)  # in the background meanwhile
+
+
+@pytest.fixture(scope="session")
+def example_synthesized(tmp_path_factory: pytest.TempPathFactory) -> ExampleSynthesized:
+    return ExampleSynthesized(str(tmp_path_factory.mktemp("example.out")))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,24 @@ def new_app(*, validation: bool = False, outdir: Path | None = None) -> cdk.App:
         builtin_cloud_formation_validation=validation,
         outdir=str(outdir) if outdir else None,
     )
+
+
+def nag_report(build: Callable[[cdk.App], object], outdir: Path) -> dict[str, Any]:
+    """cdk-nag's (AwsSolutions) validation report of an App that ``build`` fills; a finding
+    fails the calling test, with the report."""
+    import pytest
+    from cdk_nag import AwsSolutionsChecks
+
+    app = new_app(outdir=outdir)
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+    build(app)
+    try:
+        app.synth()
+    except RuntimeError as error:
+        pytest.fail(
+            f"cdk-nag findings:\n{error}\n{(outdir / 'validation-report.json').read_text()}"
+        )
+    return json.loads((outdir / "validation-report.json").read_text())  # type: ignore[no-any-return]
 
 
 def normalize(template: Any) -> Any:
@@ -60,3 +79,15 @@ def named_resource(resources: dict[str, Any], prefix: str, resource_type: str) -
         n for n, r in resources.items() if n.startswith(prefix) and r["Type"] == resource_type
     )
     return name
+
+
+def logical_id_changes(pinned: dict[str, str], template: dict[str, Any]) -> list[str]:
+    """The pinned resources (logical id -> type) that ``template`` lost, renamed or retyped: each
+    a replacement on the user's next deploy."""
+    now = {name: resource["Type"] for name, resource in template.get("Resources", {}).items()}
+    return [
+        f"{logical_id} ({resource_type}): "
+        + (f"now {now[logical_id]}" if logical_id in now else "gone")
+        for logical_id, resource_type in pinned.items()
+        if now.get(logical_id) != resource_type
+    ]

@@ -2,12 +2,15 @@
 
 A row names where the input goes (``EmailChannel``, ``SenderConfig.from_environ``...), the input
 as Python keyword arguments, and the message it gets (``accepted`` when none). The test feeds the
-row's input to that entry point and asserts the row's message is in the error it raises.
+row's input to that entry point and asserts the row's message is in the error it raises. Two more
+kinds of message are checked on the synthesized stack: ``info: <text>`` (an info annotation with
+the text, and no warning) and ``policy: <resource>`` (an IAM policy Resource, exactly).
 """
 
 from __future__ import annotations
 
 import ast
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk.assertions import Annotations, Match, Template
 
 from constructs_pinpoint import (
     ConstructValidationError,
@@ -36,6 +40,8 @@ ENV = cdk.Environment(account="111111111111", region="eu-west-1")
 APP_ID = "0123456789abcdef0123456789abcdef"
 IDENTITY = "arn:aws:ses:eu-west-1:111111111111:identity/example.com"
 ACCEPTED = "accepted"
+INFO = "info: "
+POLICY = "policy: "
 COLUMNS = ["id", "defect", "input class", "where", "input", "message"]
 
 
@@ -62,12 +68,54 @@ def _stack() -> cdk.Stack:
     return cdk.Stack(cdk.App(analytics_reporting=False), "S", env=ENV)
 
 
+def _other_stack(stack: cdk.Stack, account: str | None, region: str | None) -> cdk.Stack:
+    """Stack ``Other`` of the same App, in the given environment (None: agnostic)."""
+    env = cdk.Environment(account=account, region=region) if account or region else None
+    return cdk.Stack(stack.node.root, "Other", env=env)
+
+
+def _function(scope: cdk.Stack, id: str = "Fn") -> lambda_.Function:
+    return lambda_.Function(
+        scope,
+        id,
+        runtime=lambda_.Runtime.PYTHON_3_14,
+        handler="index.handler",
+        code=lambda_.Code.from_inline("def handler(event, context): pass"),
+    )
+
+
 def _arguments(source: str, stack: cdk.Stack) -> dict[str, Any]:
     """The row's input, ``name=value, ...``: literals, plus a few named helpers."""
+    made: dict[str, Any] = {}
+    imports = itertools.count()
+
+    def once(key: str, build: Callable[[], Any]) -> Any:
+        if key not in made:
+            made[key] = build()
+        return made[key]
+
     names: dict[str, Any] = {
         "RemovalPolicy": cdk.RemovalPolicy,
         "role": lambda arn: iam.Role.from_role_arn(stack, "Role", arn),
         "imported_function": lambda arn: lambda_.Function.from_function_arn(stack, "Fn", arn),
+        # A function of this stack, or of stack Other in ``region`` (account 111111111111).
+        "function": lambda region=None: _function(
+            _other_stack(stack, "111111111111", region) if region else stack
+        ),
+        # An application created in, or imported (by id) into, stack Other.
+        "app_in": lambda account=None, region=None: PinpointApp(
+            _other_stack(stack, account, region), "App"
+        ),
+        "import_in": lambda account=None, region=None: PinpointApp.from_application_id(
+            _other_stack(stack, account, region), "App", APP_ID
+        ),
+        # The same CfnParameter's value, however often it is named.
+        "parameter": lambda name: once(name, lambda: cdk.CfnParameter(stack, name).value_as_string),
+        # A new application of this stack, the same one however often it is named.
+        "new_app": lambda: once("new_app", lambda: PinpointApp(stack, "NewApp")),
+        "import_arn": lambda arn: PinpointApp.from_application_arn(
+            stack, f"Import{next(imports)}", arn
+        ),
     }
     call = ast.parse(f"f({source})", mode="eval").body
     assert isinstance(call, ast.Call) and not call.args
@@ -105,6 +153,59 @@ def _configure_sender(stack: cdk.Stack, function: Any) -> object:
     return channel.configure_sender(function)
 
 
+def _grant_send(stack: cdk.Stack, grantee: Any) -> object:
+    channel = _channel(stack)
+    assert isinstance(channel, EmailChannel)
+    return channel.grant_send(grantee)
+
+
+def _configure_twice(stack: cdk.Stack, function: Any, then: str) -> object:
+    """``configure_sender`` on the channel, then again: on the same channel, another channel, or
+    an ``SesEmailSending``."""
+    channel = _channel(stack)
+    assert isinstance(channel, EmailChannel)
+    channel.configure_sender(function)
+    second: Any = {
+        "same channel": lambda: channel,
+        "another channel": lambda: EmailChannel(
+            stack,
+            "Other",
+            application=PinpointApp.from_application_id(stack, "OtherApp", "f" * 32),
+            from_address="noreply@example.com",
+            identity=IDENTITY,
+        ),
+        "SesEmailSending": lambda: _ses_sending(stack),
+    }[then]()
+    return second.configure_sender(function)
+
+
+def _ses_sender(stack: cdk.Stack, **given: Any) -> object:
+    sending = _ses_sending(stack, **given)
+    assert isinstance(sending, SesEmailSending)
+    return sending.configure_sender(_function(stack))
+
+
+def _two_channels(stack: cdk.Stack, first: Any, second: Any) -> object:
+    _channel(stack, application=first)
+    return EmailChannel(
+        stack,
+        "Second",
+        application=second,
+        from_address="noreply@example.com",
+        identity=IDENTITY,
+    )
+
+
+def _agnostic(entry: Callable[..., object]) -> Callable[..., object]:
+    """``entry`` in stack ``S`` of the same App with no account or region."""
+
+    def call(stack: cdk.Stack, **given: Any) -> object:
+        agnostic = cdk.Stack(stack.node.root, "Agnostic")
+        return entry(agnostic, **given)
+
+    return call
+
+
 def _from_environ(stack: cdk.Stack, **given: Any) -> object:
     environ = {
         "PINPOINT_EMAIL_BACKEND": "pinpoint",
@@ -121,7 +222,7 @@ class _NeverCalled:
     def send_messages(self, **kwargs: Any) -> Any:
         raise AssertionError("no call expected")
 
-    send_users_messages = send_email = send_messages
+    send_users_messages = send_email = send_bulk_email = get_account = send_messages
 
 
 def _send(stack: cdk.Stack, **given: Any) -> object:
@@ -139,6 +240,15 @@ ENTRY_POINTS: dict[str, Callable[..., object]] = {
         stack, "App", **given
     ),
     "configure_sender": lambda stack, **given: _configure_sender(stack, **given),
+    "configure_sender, then again": _configure_twice,
+    "grant_send": _grant_send,
+    "SesEmailSending, configure_sender": _ses_sender,
+    "two EmailChannels": _two_channels,
+    "EmailChannel, agnostic stack": _agnostic(_channel),
+    "SesEmailSending, agnostic stack": _agnostic(_ses_sending),
+    "PinpointApp.from_application_arn, agnostic stack": _agnostic(
+        lambda stack, **given: PinpointApp.from_application_arn(stack, "App", **given)
+    ),
     "SenderConfig.from_environ": _from_environ,
     "PinpointEmailSender": lambda stack, **given: PinpointEmailSender(_NeverCalled(), **given),
     "SesV2EmailSender": lambda stack, **given: SesV2EmailSender(_NeverCalled(), **given),
@@ -174,9 +284,47 @@ def test_row(row: dict[str, str]) -> None:
     if row["message"] == ACCEPTED:
         call(stack, **arguments)
         return
+    if row["message"].startswith((INFO, POLICY)):
+        call(stack, **arguments)
+        _assert_synthesized(stack, row["message"])
+        return
     with pytest.raises(OUR_ERRORS) as caught:
         call(stack, **arguments)
     text = _error_text(caught.value)
     assert row["message"] in text
     if row["where"] in ("SesEmailSending", "SesV2EmailSender"):
         assert "Pinpoint" not in text
+
+
+def _assert_synthesized(stack: cdk.Stack, message: str) -> None:
+    """``info: <text>``: one stack of the App has it as an info annotation, and none has a
+    warning with it; ``policy: <resource>``: a policy of the stack has exactly that Resource."""
+    if message.startswith(INFO):
+        text = message.removeprefix(INFO)
+        stacks = [s for s in stack.node.root.node.children if isinstance(s, cdk.Stack)]
+        infos = [
+            str(m.entry.data)
+            for s in stacks
+            for m in Annotations.from_stack(s).find_info("*", Match.any_value())
+        ]
+        warnings = [
+            str(m.entry.data)
+            for s in stacks
+            for m in Annotations.from_stack(s).find_warning("*", Match.any_value())
+        ]
+        assert [info for info in infos if text in info], infos
+        assert not [warning for warning in warnings if text in warning]
+        return
+    resource = message.removeprefix(POLICY)
+    policies = Template.from_stack(stack).find_resources("AWS::IAM::Policy")
+    resources = [
+        listed
+        for policy in policies.values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        for listed in (
+            statement["Resource"]
+            if isinstance(statement["Resource"], list)
+            else [statement["Resource"]]
+        )
+    ]
+    assert resource in resources, resources

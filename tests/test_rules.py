@@ -272,3 +272,53 @@ def test_a_trailing_newline_or_a_non_ascii_digit_is_never_accepted(
     found = check("field", value)
     problems = found[1] if isinstance(found, tuple) else found
     assert problems, value
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("Hello", None),
+        ("Grüße, Zoë", None),
+        ("a\rb", "carriage return (CR)"),
+        ("a\nb", "line feed (LF)"),
+        ("a\tb", "U+0009"),
+        ("a\x00b", "U+0000"),
+        ("a\x7fb", "U+007F"),
+        ("a\x85b", "U+0085"),
+        ("a\u2028b", "U+2028"),
+    ],
+)
+def test_control_character_reason_covers_c0_del_c1_and_unicode_line_breaks(
+    value: str, reason: str | None
+) -> None:
+    found = rules.control_character_reason(value)
+    assert (found is None) if reason is None else (found is not None and reason in found)
+
+
+def test_a_trailing_nel_in_a_display_name_is_refused_not_stripped() -> None:
+    # str.strip() treats U+0085 as whitespace: the check must run before any stripping.
+    assert rules.sender_reason("Ana\x85 <ana@example.com>") is not None
+    assert rules.sender_reason("Ana <ana@example.com>") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "fine"),
+    [
+        ("campaign_2027-spring", True),
+        ("a" * 256, True),
+        ("a" * 257, False),
+        ("", False),
+        ("a b", False),
+        ("ä", False),
+        ("ses:tag", False),
+        (5, False),
+    ],
+)
+def test_tag_reason_follows_the_ses_tag_rules(value: object, fine: bool) -> None:
+    assert (rules.tag_reason(value) is None) is fine
+
+
+def test_shorten_keeps_short_values_and_cuts_long_ones() -> None:
+    assert rules.shorten("abc") == "'abc'"
+    cut = rules.shorten("x" * 500)
+    assert len(cut) <= 60 and cut.endswith("...'")

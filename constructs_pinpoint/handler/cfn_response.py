@@ -134,9 +134,13 @@ def _cap(text: str, limit: int) -> str:
 
 
 def _fit_json(text: str, budget: int) -> str:
-    """Longest prefix of ``text`` whose JSON encoding (with quotes) fits in ``budget`` bytes."""
-    if len(json.dumps(text).encode()) <= budget:
+    """Longest prefix of ``text`` whose JSON encoding (with quotes) fits in ``budget`` bytes.
+
+    Linear in ``budget``, not in ``text``: every character takes at least one byte in JSON, so
+    only the first ``budget`` characters can fit, and the search never looks further."""
+    if len(text) <= budget and len(json.dumps(text).encode()) <= budget:
         return text
+    text = text[: max(0, budget)]
     low, high = 0, len(text)
     while low < high:
         middle = (low + high + 1) // 2

@@ -29,6 +29,14 @@ OWNERSHIP_ACTIONS = (
 )
 SEND_ACTIONS = ("mobiletargeting:SendMessages", "mobiletargeting:SendUsersMessages")
 
+# IAM quotas the handler role's policies are sharded by (characters of the policy JSON without
+# whitespace): all inline policies of one role together, each managed policy, and managed
+# policies per role (the default quota). The provider fills the role's inline policy first, then
+# one managed policy after another; bench/ models the shards from these.
+IAM_INLINE_POLICY_CHARS = 10_240
+IAM_MANAGED_POLICY_CHARS = 6_144
+IAM_MANAGED_POLICIES_PER_ROLE = 10
+
 # Ownership of an app's email channel, recorded as tags on the Pinpoint app: the resource that
 # last configured the channel (OWNER_TAG), and the one it took the channel over from, until that
 # one's Delete (or a rollback) settles it (PREVIOUS_OWNER_TAG). A Delete deletes the channel only

@@ -7,6 +7,12 @@ thread, and if it is not done shortly before the Lambda's deadline the main thre
 No stack gets stuck because of a channel: a Delete that Pinpoint refuses answers SUCCESS and
 leaves the channel in place (unless ``StrictDelete`` is "true"), and a refused Update answers
 SUCCESS when it is CloudFormation's rollback (read from the stack's status).
+
+No channel that another resource manages is ever deleted: Create and Update record their resource
+as the channel's owner in tags on the Pinpoint app, and a Delete deletes the channel only when its
+resource is the owner and no previous owner waits (``ownership`` explains why and how). Renaming
+or moving an ``EmailChannel`` makes CloudFormation create the new resource, then delete the old
+one, whose physical id names the same app: that Delete keeps the channel.
 """
 
 from __future__ import annotations
@@ -17,13 +23,14 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from . import cfn_response, contract, pinpoint_calls, stack_status
+from . import cfn_response, contract, ownership, pinpoint_calls, stack_status
 from .log import get_logger, redact, secrets_of
 from .properties import (
     ChannelSettings,
     InvalidProperties,
     application_id_problem,
     as_mapping,
+    bounded,
     strict_delete,
 )
 
@@ -38,6 +45,9 @@ ROLLBACK_CHECK_SECONDS = 2.0
 # the provider's Lambda timeout.
 DEFAULT_REMAINING_SECONDS = 60.0
 WORKER_THREAD_NAME = "pinpoint-email-channel"
+# The longest prefix of an event field (RequestId, LogicalResourceId, physical id) a log line
+# carries: CloudFormation's own are far shorter.
+LOG_ECHO_CHARS = 1024
 
 _client: Any = None
 _cloudformation_client: Any = None
@@ -84,6 +94,8 @@ class Outcome:
         *,
         detail: str = "",
         left_in_place: bool = False,
+        applied: Mapping[str, str] | None = None,
+        applied_id: str = "",
     ) -> None:
         self.status = status
         self.physical_id = physical_id
@@ -91,6 +103,10 @@ class Outcome:
         self.data = dict(data or {})
         self.detail = detail or reason  # the service's "code: message", for "left in place"
         self.left_in_place = left_in_place
+        # A FAILED Create/Update whose UpdateEmailChannel succeeded (its Data) but whose claim of
+        # the channel did not: a rollback answers SUCCESS with this Data.
+        self.applied = dict(applied) if applied is not None else None
+        self.applied_id = applied_id  # the application whose channel was configured
 
 
 def process(
@@ -124,10 +140,23 @@ def _process(
         if request_type in ("Create", "Update"):
             settings = ChannelSettings.from_properties(event.get("ResourceProperties"))
             if request_type == "Update" and _same_request(event, settings):
-                return _unchanged_channel(settings)
+                outcome = _unchanged_channel(settings)
+                _claim_best_effort(event, client, settings.application_id, seconds_left)
+                return outcome
+            pinpoint = client()
             data = pinpoint_calls.update_email_channel(
-                client(), settings, seconds_left=seconds_left
+                pinpoint, settings, seconds_left=seconds_left
             )
+            claim_failed = _claim(event, pinpoint, settings.application_id, seconds_left)
+            if claim_failed is not None:
+                return Outcome(
+                    "FAILED",
+                    failed_physical_id,
+                    _claim_failed_reason(settings.application_id, claim_failed),
+                    detail=claim_failed,
+                    applied=data,
+                    applied_id=settings.application_id,
+                )
             return Outcome("SUCCESS", settings.application_id, "", data)
         if request_type == "Delete":
             return _delete(event, client, seconds_left)
@@ -138,6 +167,60 @@ def _process(
         return Outcome("FAILED", failed_physical_id, error.reason, detail=error.detail)
     except Exception as error:  # answer FAILED for anything unforeseen rather than hang the stack
         return Outcome("FAILED", failed_physical_id, _unexpected(event, error))
+
+
+def _claim(
+    event: Mapping[str, Any], client: Any, application_id: str, seconds_left: Callable[[], float]
+) -> str | None:
+    """Record this resource as the owner of the app's channel; None, or why that failed."""
+    try:
+        arn = ownership.app_arn(event.get("StackId"), application_id)
+        me = ownership.owner_value(event.get("StackId"), event.get("LogicalResourceId"))
+        ownership.claim(client, arn, me, seconds_left=seconds_left)
+    except ownership.OwnershipUnknown as error:
+        return error.detail
+    except Exception as error:  # never an exception past this point: the answer is near
+        return pinpoint_calls.describe(error)
+    return None
+
+
+def _claim_best_effort(
+    event: Mapping[str, Any],
+    client: Callable[[], Any],
+    application_id: str,
+    seconds_left: Callable[[], float],
+) -> None:
+    """The claim of an Update that makes no Pinpoint call: it records the owner of a channel
+    made before ownership tags (legacy), and never fails the Update (which must deploy even
+    where Pinpoint refuses everything)."""
+    try:
+        problem = _claim(event, client(), application_id, seconds_left)
+    except Exception as error:  # building the client
+        problem = pinpoint_calls.describe(error)
+    if problem:
+        get_logger().warning(
+            "ownership of the channel not recorded",
+            extra={
+                "fields": {"request_id": event.get("RequestId"), "detail": bounded(problem)},
+                "secrets": _secrets(event),
+            },
+        )
+
+
+def _claim_failed_reason(application_id: str, detail: str) -> str:
+    return (
+        f"Email channel of application {application_id} was configured, but its ownership could "
+        f"not be recorded in the app's tags ({detail}). Without that record, the Delete of a "
+        "resource this one was renamed or moved from would delete the channel, so this answer "
+        "is FAILED. The handler's role needs mobiletargeting:ListTagsForResource and "
+        "mobiletargeting:TagResource on the app; if Pinpoint refuses them, move email to SES "
+        f"({contract.MOVING_TO_SES_DOC})."
+    )
+
+
+def _secrets(event: Mapping[str, Any]) -> tuple[str, ...]:
+    url = event.get("ResponseURL")
+    return secrets_of(url) if isinstance(url, str) else ()
 
 
 def _same_request(event: Mapping[str, Any], settings: ChannelSettings) -> bool:
@@ -164,15 +247,14 @@ def _unchanged_channel(settings: ChannelSettings) -> Outcome:
 
 
 def _unexpected(event: Mapping[str, Any], error: Exception) -> str:
-    url = event.get("ResponseURL")
     get_logger().exception(
         "unexpected error",
         extra={
             "fields": {"request_id": event.get("RequestId"), "outcome": "error"},
-            "secrets": secrets_of(url) if isinstance(url, str) else (),
+            "secrets": _secrets(event),
         },
     )
-    return f"Unexpected {type(error).__name__}: {error}"
+    return f"Unexpected {type(error).__name__}: {bounded(error)}"
 
 
 def _delete(
@@ -196,27 +278,114 @@ def _delete(
         return Outcome("SUCCESS", physical_id, f"No call made: {problem}")
     strict = strict_delete(properties)
     try:
-        deleted = pinpoint_calls.delete_email_channel(
-            client(), physical_id, seconds_left=seconds_left
-        )
-    except pinpoint_calls.PinpointCallFailed as error:
-        if strict:
-            return Outcome("FAILED", physical_id, error.reason, detail=error.detail)
-        return _delete_left_in_place(physical_id, error.detail)
-    except Exception as error:
+        return _delete_owned(event, client(), physical_id, strict, seconds_left)
+    except Exception as error:  # a Delete answers by its mode, whatever fails
         reason = _unexpected(event, error)
         if strict:
             return Outcome("FAILED", physical_id, reason)
         return _delete_left_in_place(physical_id, reason.removeprefix("Unexpected "))
-    return Outcome("SUCCESS", physical_id, "" if deleted else "Email channel was already gone")
 
 
-def _delete_left_in_place(application_id: str, detail: str) -> Outcome:
+def _delete_owned(
+    event: Mapping[str, Any],
+    pinpoint: Any,
+    application_id: str,
+    strict: bool,
+    seconds_left: Callable[[], float],
+) -> Outcome:
+    """Delete the channel only if no other resource manages it (see ``ownership``)."""
+    me = ownership.owner_value(event.get("StackId"), event.get("LogicalResourceId"))
+    try:
+        arn = ownership.app_arn(event.get("StackId"), application_id)
+        tags = ownership.read(pinpoint, arn, seconds_left=seconds_left)
+    except ownership.OwnershipUnknown as error:
+        if error.gone:  # the app itself is gone, and its channel with it
+            return Outcome("SUCCESS", application_id, "Email channel was already gone")
+        detail = f"its ownership could not be read ({error.detail})"
+        if strict:
+            return Outcome(
+                "FAILED",
+                application_id,
+                f"Email channel of application {application_id} not deleted: {detail}; "
+                "deleting it might remove a channel another resource manages.",
+                detail=detail,
+            )
+        return _delete_left_in_place(application_id, detail, tried="ListTagsForResource")
+    previous = tags.previous if tags.previous != tags.owner else None
+    if tags.owner is not None and tags.owner != me:
+        # Renamed or moved: the resource that took the channel over manages it now.
+        note = ""
+        if previous == me:
+            note = _best_effort_untag(pinpoint, arn, contract.PREVIOUS_OWNER_TAG, seconds_left)
+        return Outcome(
+            "SUCCESS",
+            application_id,
+            f"Email channel of application {application_id} kept: managed by "
+            f"{bounded(tags.owner, 300)} (this resource was renamed, moved or replaced by it)."
+            + note,
+        )
+    if tags.owner == me and previous is not None:
+        # The rollback of a take-over: the channel goes back to the resource it was taken from.
+        return _hand_back(application_id, pinpoint, arn, previous, strict, seconds_left)
+    # This resource is the owner, or the channel predates ownership tags: delete, as before.
+    try:
+        deleted = pinpoint_calls.delete_email_channel(
+            pinpoint, application_id, seconds_left=seconds_left
+        )
+    except pinpoint_calls.PinpointCallFailed as error:
+        if strict:
+            return Outcome("FAILED", application_id, error.reason, detail=error.detail)
+        return _delete_left_in_place(application_id, error.detail)
+    note = ""
+    if tags.owner is not None:
+        note = _best_effort_untag(pinpoint, arn, contract.OWNER_TAG, seconds_left)
+    reason = "" if deleted else "Email channel was already gone"
+    return Outcome("SUCCESS", application_id, (reason + note).strip())
+
+
+def _hand_back(
+    application_id: str,
+    pinpoint: Any,
+    arn: str,
+    previous: str,
+    strict: bool,
+    seconds_left: Callable[[], float],
+) -> Outcome:
+    kept = (
+        f"Email channel of application {application_id} kept: handed back to "
+        f"{bounded(previous, 300)}, which this resource had taken it over from"
+    )
+    try:
+        ownership.tag(pinpoint, arn, {contract.OWNER_TAG: previous}, seconds_left=seconds_left)
+    except ownership.OwnershipUnknown as error:
+        reason = (
+            f"{kept}, but the app's owner tag could not be updated ({error.detail}); the "
+            "channel is left in place, and a later Delete of that resource may leave it too."
+        )
+        if strict:
+            return Outcome("FAILED", application_id, reason, detail=error.detail)
+        return Outcome("SUCCESS", application_id, reason, detail=error.detail, left_in_place=True)
+    note = _best_effort_untag(pinpoint, arn, contract.PREVIOUS_OWNER_TAG, seconds_left)
+    return Outcome("SUCCESS", application_id, f"{kept} (the rollback of a rename or move).{note}")
+
+
+def _best_effort_untag(pinpoint: Any, arn: str, key: str, seconds_left: Callable[[], float]) -> str:
+    """UntagResource ``key``; "" or a note for the Reason (never an exception)."""
+    try:
+        ownership.untag(pinpoint, arn, [key], seconds_left=seconds_left)
+    except ownership.OwnershipUnknown as error:
+        return f" The tag {key} could not be removed ({error.detail})."
+    return ""
+
+
+def _delete_left_in_place(
+    application_id: str, detail: str, *, tried: str = "DeleteEmailChannel"
+) -> Outcome:
     return Outcome(
         "SUCCESS",
         application_id,
-        f"Email channel of application {application_id} left in place: {detail}. "
-        "DeleteEmailChannel did not succeed, and the resource leaves the stack anyway "
+        f"Email channel of application {bounded(application_id, 300)} left in place: {detail}. "
+        f"{tried} did not succeed, and the resource leaves the stack anyway "
         f"(set {contract.PROP_STRICT_DELETE} to fail instead); delete the channel yourself "
         "if it still matters.",
         detail=detail,
@@ -259,10 +428,14 @@ def rollback_left_in_place(event: Mapping[str, Any], failed: Outcome, unknown: s
         application_id = properties.get(contract.PROP_APPLICATION_ID)
         if not isinstance(application_id, str):
             application_id = failed.physical_id
+    # Quoted, and answered as Data, up to a bounded prefix: the property may be 32 KB of anything.
+    application_id = bounded(application_id, 300)
     enabled = properties.get(contract.PROP_ENABLED, "true")
-    enabled = enabled.strip().lower() if isinstance(enabled, str) else pinpoint_calls.UNKNOWN
+    enabled = enabled.strip()[:8].lower() if isinstance(enabled, str) else pinpoint_calls.UNKNOWN
     if enabled not in ("true", "false"):
         enabled = pinpoint_calls.UNKNOWN
+    if failed.applied is not None:
+        return _applied_but_unclaimed(failed, unknown)
     left = f"email channel of application {application_id} left in place: {failed.detail}"
     if unknown:
         reason = (
@@ -280,6 +453,31 @@ def rollback_left_in_place(event: Mapping[str, Any], failed: Outcome, unknown: s
         failed.physical_id,
         reason,
         pinpoint_calls.data_without_response(application_id, enabled),
+        detail=failed.detail,
+        left_in_place=True,
+    )
+
+
+def _applied_but_unclaimed(failed: Outcome, unknown: str) -> Outcome:
+    """An Update whose UpdateEmailChannel succeeded but whose claim did not, answered SUCCESS
+    (a rollback, or an unknown stack status): the settings are Pinpoint's answer."""
+    assert failed.applied is not None
+    # The channel Pinpoint configured is the answer's: for a forward replacement (status unknown)
+    # that is the new application, as if the claim had succeeded.
+    application_id = failed.applied_id or failed.physical_id
+    if unknown:
+        why = (
+            f"The stack's status could not be read ({unknown}), so this Update answers SUCCESS "
+            "rather than risk a stuck rollback"
+        )
+    else:
+        why = "Rollback: this Update answers SUCCESS so the rollback completes"
+    return Outcome(
+        "SUCCESS",
+        application_id,
+        f"{why}. The email channel of application {bounded(application_id, 300)} has the "
+        f"settings asked for, but its ownership could not be recorded: {failed.detail}.",
+        failed.applied,
         detail=failed.detail,
         left_in_place=True,
     )
@@ -328,9 +526,12 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
     is_mapping = isinstance(event, Mapping)
     url = event.get("ResponseURL") if is_mapping else None
     fields: dict[str, Any] = {
-        "request_id": event.get("RequestId") if is_mapping else None,
-        "logical_id": event.get("LogicalResourceId") if is_mapping else None,
-        "request_type": event.get("RequestType") if is_mapping else None,
+        name: _log_echo(event.get(key)) if is_mapping else None
+        for name, key in (
+            ("request_id", "RequestId"),
+            ("logical_id", "LogicalResourceId"),
+            ("request_type", "RequestType"),
+        )
     }
     secrets = secrets_of(url) if isinstance(url, str) else ()
     if not secrets:
@@ -404,7 +605,7 @@ def _answer(
     except Exception as error:  # ResponseNotDelivered, or anything unforeseen while sending
         fields.update(
             outcome=outcome.status,
-            physical_id=outcome.physical_id,
+            physical_id=_log_echo(outcome.physical_id),
             delivery="failed",
             delivery_error=f"{type(error).__name__}: {error}",
         )
@@ -413,13 +614,19 @@ def _answer(
         )
         return True
     if sent:
-        fields.update(outcome=outcome.status, physical_id=outcome.physical_id)
+        fields.update(outcome=outcome.status, physical_id=_log_echo(outcome.physical_id))
         if outcome.status == "FAILED" or outcome.left_in_place:
             fields["reason"] = reason
         if outcome.left_in_place:
             fields["left_in_place"] = True
         get_logger().info("answered", extra={"fields": dict(fields), "secrets": secrets})
     return sent
+
+
+def _log_echo(value: Any) -> Any:
+    """An event field as logged: a string up to a bounded prefix (CloudFormation's own are far
+    shorter; a crafted one must not make every log line 32 KB), anything else as it is."""
+    return bounded(value, LOG_ECHO_CHARS) if isinstance(value, str) else value
 
 
 def _text(value: Any) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from . import contract
-from .properties import ChannelSettings
+from .properties import MAX_QUOTED_CHARS, ChannelSettings, bounded
 
 RETRYABLE_CODES = frozenset(
     {
@@ -83,15 +83,18 @@ def _is_retryable(error: Exception) -> bool:
 
 
 def describe(error: BaseException) -> str:
-    """The service's "code: message", falling back to the HTTP status, then the exception type."""
+    """The service's "code: message", falling back to the HTTP status, then the exception type.
+
+    The message (and the code) are quoted up to ``MAX_QUOTED_CHARS``: a service or an exception
+    can echo a property value of any length, and a Reason quotes a bounded prefix."""
     if isinstance(error, ClientError):
         message = error.response.get("Error", {}).get("Message") or str(error)
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         code = error_code(error) or (f"HTTP {status}" if status else "UnknownError")
-        return f"{code}: {message}"
+        return f"{bounded(code, 128)}: {bounded(message)}"
     if isinstance(error, PinpointCallFailed):
-        return error.detail
-    return f"{type(error).__name__}: {error}"
+        return bounded(error.detail, 2 * MAX_QUOTED_CHARS)
+    return f"{type(error).__name__}: {bounded(error)}"
 
 
 def call_with_retries(

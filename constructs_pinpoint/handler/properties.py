@@ -10,6 +10,9 @@ from typing import Any
 from . import contract
 
 _BOOLEANS = {"true": True, "false": False}
+# The most of any one value (a property, a service message, an exception's text) a Reason quotes:
+# a Reason lives in a 4096-byte body, and quoting a bounded prefix keeps building it linear.
+MAX_QUOTED_CHARS = 1024
 _PATH_SAFE_APPLICATION_ID = re.compile(contract.PATH_SAFE_APPLICATION_ID)
 
 
@@ -41,9 +44,31 @@ def application_id_problem(value: Any) -> str | None:
 
 
 def strict_delete(properties: Mapping[str, Any]) -> bool:
-    """True only when the user opted in; any other value keeps the lenient default on Delete."""
+    """True only when the user opted in: the value, trimmed and case-folded, is "true" (so
+    " TRUE " and "True" are strict). Absent, "false", "yes" or anything else keeps the lenient
+    default on Delete."""
     value = properties.get(contract.PROP_STRICT_DELETE)
-    return isinstance(value, str) and value.strip().lower() == contract.STRICT_DELETE_ON
+    return isinstance(value, str) and _folded(value) == contract.STRICT_DELETE_ON
+
+
+def _folded(value: str) -> str:
+    # Cut before case-folding: a 32 KB value is never folded whole.
+    return value.strip()[:64].casefold()
+
+
+def bounded(value: Any, limit: int = MAX_QUOTED_CHARS) -> str:
+    """At most ``limit`` characters of ``value`` (a prefix, marked " [...]" when cut).
+
+    Linear in ``limit``, not in the value: longer text is sliced before anything else."""
+    text = value if isinstance(value, str) else _safe_str(value)
+    return text if len(text) <= limit else text[: max(0, limit - 6)] + " [...]"
+
+
+def _safe_str(value: Any) -> str:
+    try:
+        return str(value)
+    except Exception:  # a __str__ that raises
+        return f"<{type(value).__name__}>"
 
 
 @dataclass(frozen=True)
@@ -78,10 +103,10 @@ class ChannelSettings:
                 problems.append(problem)
         enabled = _parse_bool(properties.get(contract.PROP_ENABLED, "true"), problems)
         strict = properties.get(contract.PROP_STRICT_DELETE)
-        if strict is not None and (not isinstance(strict, str) or strict.lower() not in _BOOLEANS):
+        if strict is not None and (not isinstance(strict, str) or _folded(strict) not in _BOOLEANS):
             problems.append(
                 f'property {contract.PROP_STRICT_DELETE} must be "true" or "false" (or absent), '
-                f"got {_shorten(repr(strict))}"
+                f"got {_short_repr(strict)}"
             )
         if problems:
             raise InvalidProperties("; ".join(problems))
@@ -115,13 +140,20 @@ class ChannelSettings:
 
 def _not_a_string(name: str, value: Any) -> str:
     return (
-        f"{name} must be a string, got {type(value).__name__} {_shorten(repr(value))}: "
+        f"{name} must be a string, got {type(value).__name__} {_short_repr(value)}: "
         "CloudFormation passes every custom-resource property as a string"
     )
 
 
 def _shorten(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _short_repr(value: Any, limit: int = 80) -> str:
+    """``repr`` of a bounded prefix: repr of a 32 KB string is never built whole."""
+    if isinstance(value, str) and len(value) > limit:
+        value = value[:limit]
+    return _shorten(repr(value), limit)
 
 
 def _parse_bool(value: Any, problems: list[str]) -> bool:
@@ -131,6 +163,6 @@ def _parse_bool(value: Any, problems: list[str]) -> bool:
     if isinstance(value, str) and value.strip().lower() in _BOOLEANS:
         return _BOOLEANS[value.strip().lower()]
     problems.append(
-        f'property {contract.PROP_ENABLED} must be "true" or "false", got {_shorten(repr(value))}'
+        f'property {contract.PROP_ENABLED} must be "true" or "false", got {_short_repr(value)}'
     )
     return True

@@ -16,6 +16,12 @@ survives the switch from Pinpoint (end of support 2026-10-30) to SES unchanged::
         )
         return [result.status.value for result in report]
 
+Personalized sends map each recipient to an :class:`AddressConfiguration`
+(substitutions, context, title/body override); both senders batch (SES v2
+SendBulkEmail: 50 per call; Pinpoint: 100), pace to the account's MaxSendRate,
+retry throttled entries within a bound and stop before ``deadline=`` (a Lambda
+context), reporting the recipients not tried (see docs/sending.md).
+
 The configuration, message, result and error types import only the standard
 library (the CDK side imports :mod:`constructs_pinpoint.sending.config`); the
 senders and the factory import boto3 when first used.
@@ -39,7 +45,9 @@ from .errors import (
     EmailApiError,
     EmailMessageError,
     EmailSendingError,
+    HeaderValueError,
     PermanentEmailApiError,
+    PersonalizationError,
     RecipientError,
     RetryableEmailApiError,
     SenderArgumentError,
@@ -47,13 +55,14 @@ from .errors import (
     UnsupportedRecipientKindError,
 )
 from .message import EmailMessage
+from .personalization import AddressConfiguration
 from .results import DeliveryOutcome, DeliveryResult, RecipientKind, SendReport
-from .sender import EmailSender
+from .sender import EmailSender, Recipients
 
 if TYPE_CHECKING:
     from .factory import default_client_config, sender_from_config, sender_from_environment
     from .pinpoint import MAX_RECIPIENTS_PER_REQUEST, PinpointEmailSender
-    from .sesv2 import SesV2EmailSender
+    from .sesv2 import MAX_BULK_ENTRIES, SES_TRACE_ID_TAG, SesV2EmailSender
 
 __all__ = [
     "ENV_APPLICATION_ID",
@@ -61,7 +70,10 @@ __all__ = [
     "ENV_CONFIGURATION_SET",
     "ENV_FROM_ADDRESS",
     "ENV_IDENTITY_ARN",
+    "MAX_BULK_ENTRIES",
     "MAX_RECIPIENTS_PER_REQUEST",
+    "SES_TRACE_ID_TAG",
+    "AddressConfiguration",
     "DeliveryBackend",
     "DeliveryOutcome",
     "DeliveryResult",
@@ -70,10 +82,13 @@ __all__ = [
     "EmailMessageError",
     "EmailSender",
     "EmailSendingError",
+    "HeaderValueError",
     "PermanentEmailApiError",
+    "PersonalizationError",
     "PinpointEmailSender",
     "RecipientError",
     "RecipientKind",
+    "Recipients",
     "RetryableEmailApiError",
     "SendReport",
     "SenderArgumentError",
@@ -88,6 +103,8 @@ __all__ = [
 
 # Names whose modules import boto3/botocore: loaded on first access (PEP 562).
 _LAZY_MODULES = {
+    "MAX_BULK_ENTRIES": ".sesv2",
+    "SES_TRACE_ID_TAG": ".sesv2",
     "MAX_RECIPIENTS_PER_REQUEST": ".pinpoint",
     "PinpointEmailSender": ".pinpoint",
     "SesV2EmailSender": ".sesv2",

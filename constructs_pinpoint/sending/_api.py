@@ -58,6 +58,20 @@ def call_api(
             completed=completed,
             unsent=unsent,
         ) from exc
+    except (ValueError, TypeError) as exc:
+        # botocore raises plain ValueErrors for some configuration problems found at call
+        # time (an endpoint it cannot use); they are permanent.
+        raise _api_error(
+            False,
+            backend=backend,
+            operation=operation,
+            code=type(exc).__name__,
+            message=str(exc),
+            http_status=None,
+            request_id=None,
+            completed=completed,
+            unsent=unsent,
+        ) from exc
     if not isinstance(response, Mapping):
         raise _api_error(
             False,

@@ -9,6 +9,7 @@ that say whether a retry can help.
 
 from __future__ import annotations
 
+from ._text import counted
 from .results import SendReport
 from .rules import a_type
 from .types import DeliveryBackend, RecipientKind
@@ -17,7 +18,9 @@ __all__ = [
     "EmailApiError",
     "EmailMessageError",
     "EmailSendingError",
+    "HeaderValueError",
     "PermanentEmailApiError",
+    "PersonalizationError",
     "RecipientError",
     "RetryableEmailApiError",
     "SenderArgumentError",
@@ -49,6 +52,37 @@ class RecipientError(EmailMessageError):
     def __init__(self, message: str, invalid: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.invalid: tuple[str, ...] = invalid
+
+
+class HeaderValueError(EmailMessageError):
+    """A value that would be written into a mail header (the subject after substitution, a
+    From/Reply-To address or display name, a title override) holds CR, LF or another control
+    character.  Refused before any API call; ``value`` is the offending value."""
+
+    def __init__(self, message: str, value: str) -> None:
+        super().__init__(message)
+        self.value: str = value
+
+
+class PersonalizationError(EmailMessageError):
+    """A per-recipient configuration (or the message's context or trace id) cannot be sent.
+
+    Either it does not fit the message (substitutions for a raw MIME message) or the backend
+    cannot express it (an SES tag with a character SES refuses, a body override on SES).
+    ``recipient`` names the recipient whose configuration is refused (None for the message
+    itself); ``backend`` is set when only that backend refuses it.  Raised before any call.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        recipient: str | None = None,
+        backend: DeliveryBackend | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.recipient: str | None = recipient
+        self.backend: DeliveryBackend | None = backend
 
 
 class SenderConfigError(EmailSendingError, ValueError):
@@ -143,9 +177,9 @@ class EmailApiError(EmailSendingError):
             text += f", request id {self.request_id}"
         text += "]"
         if len(self.completed):
-            text += f"; {len(self.completed)} result(s) from earlier calls are in .completed"
+            text += f"; {counted(len(self.completed), 'result')} from earlier calls in .completed"
         if self.unsent:
-            text += f"; {len(self.unsent)} recipient(s) not sent, listed in .unsent"
+            text += f"; {counted(len(self.unsent), 'recipient')} not sent, listed in .unsent"
         return text
 
 

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 import boto3  # type: ignore[import-untyped, unused-ignore]
 from botocore.config import Config  # type: ignore[import-untyped, unused-ignore]
-from botocore.exceptions import NoRegionError  # type: ignore[import-untyped, unused-ignore]
+from botocore.exceptions import (  # type: ignore[import-untyped, unused-ignore]
+    BotoCoreError,
+    InvalidRegionError,
+    NoRegionError,
+)
 
 from .config import (
     CONFIGURE_SENDER_HINT,
@@ -49,6 +54,7 @@ def sender_from_environment(
     session: boto3.session.Session | None = None,
     *,
     client_config: Config | None = None,
+    max_send_rate: float | None = None,
 ) -> EmailSender:
     """Read the ``PINPOINT_EMAIL_*`` variables and build the matching sender.
 
@@ -58,16 +64,20 @@ def sender_from_environment(
             session (credentials and region from the environment) by default.
         client_config: botocore client config; :func:`default_client_config`
             by default.
+        max_send_rate: recipients per second.  SES v2: None reads the account's
+            MaxSendRate (GetAccount) on the first send.  Pinpoint: None is unpaced.
 
     Raises:
-        SenderConfigError: a variable is missing or invalid, or no AWS region
-            is configured.
+        SenderConfigError: a variable is missing or invalid, no AWS region is
+            configured, or botocore refuses the region or endpoint URL.
 
     Build the sender once per Lambda execution environment (at module level)
     so the client and its connections are reused across invocations.
     """
     config = SenderConfig.from_environ(os.environ if environ is None else environ)
-    return sender_from_config(config, session=session, client_config=client_config)
+    return sender_from_config(
+        config, session=session, client_config=client_config, max_send_rate=max_send_rate
+    )
 
 
 def sender_from_config(
@@ -75,6 +85,7 @@ def sender_from_config(
     *,
     session: boto3.session.Session | None = None,
     client_config: Config | None = None,
+    max_send_rate: float | None = None,
 ) -> EmailSender:
     """Build the sender ``config`` describes (see :func:`sender_from_environment`)."""
     if not isinstance(config, SenderConfig):
@@ -96,31 +107,68 @@ def sender_from_config(
         )
     session = session if session is not None else boto3.session.Session()
     client_config = client_config if client_config is not None else default_client_config()
-    try:
-        if config.backend is DeliveryBackend.PINPOINT:
-            if not config.application_id:
-                raise SenderConfigError(
-                    f"{ENV_APPLICATION_ID} is required for the Pinpoint backend. "
-                    f"{CONFIGURE_SENDER_HINT}",
-                    ENV_APPLICATION_ID,
-                )
-            return PinpointEmailSender(
-                session.client("pinpoint", config=client_config), config.application_id
-            )
-        if not config.from_address:
+    if config.backend is DeliveryBackend.PINPOINT:
+        if not config.application_id:
             raise SenderConfigError(
-                f"{ENV_FROM_ADDRESS} is required for the SES v2 backend. {CONFIGURE_SENDER_HINT}",
-                ENV_FROM_ADDRESS,
+                f"{ENV_APPLICATION_ID} is required for the Pinpoint backend. "
+                f"{CONFIGURE_SENDER_HINT}",
+                ENV_APPLICATION_ID,
             )
-        return SesV2EmailSender(
-            session.client("sesv2", config=client_config),
-            config.from_address,
-            config.configuration_set,
-            from_identity_arn=config.identity_arn,
+        return PinpointEmailSender(
+            _client(session, "pinpoint", client_config),
+            config.application_id,
+            max_send_rate=max_send_rate,
         )
+    if not config.from_address:
+        raise SenderConfigError(
+            f"{ENV_FROM_ADDRESS} is required for the SES v2 backend. {CONFIGURE_SENDER_HINT}",
+            ENV_FROM_ADDRESS,
+        )
+    return SesV2EmailSender(
+        _client(session, "sesv2", client_config),
+        config.from_address,
+        config.configuration_set,
+        from_identity_arn=config.identity_arn,
+        max_send_rate=max_send_rate,
+    )
+
+
+_REGION_HINT = (
+    "botocore reads the region from AWS_DEFAULT_REGION or the profile's 'region' setting "
+    "(AWS_PROFILE, ~/.aws/config), not from AWS_REGION alone; Lambda sets both AWS_REGION "
+    "and AWS_DEFAULT_REGION. Or pass a boto3 session with region_name"
+)
+
+
+def _client(session: Any, service: str, client_config: Config) -> Any:
+    """``session.client(service)``, with botocore's configuration errors as SenderConfigError."""
+    try:
+        return session.client(service, config=client_config)
     except NoRegionError:
         raise SenderConfigError(
-            "no AWS region is configured for the e-mail client: set AWS_REGION "
-            "(Lambda sets it for you) or pass a boto3 session with region_name",
-            "AWS_REGION",
+            f"no AWS region is configured for the e-mail client: set AWS_DEFAULT_REGION. "
+            f"{_REGION_HINT}",
+            "AWS_DEFAULT_REGION",
         ) from None
+    except InvalidRegionError as exc:
+        raise SenderConfigError(
+            f"botocore refuses the AWS region for the e-mail client: {exc}. Set "
+            f"AWS_DEFAULT_REGION to a region such as 'eu-west-1'. {_REGION_HINT}",
+            "AWS_DEFAULT_REGION",
+        ) from exc
+    except (BotoCoreError, ValueError) as exc:
+        variable = _endpoint_variable(service)
+        raise SenderConfigError(
+            f"botocore cannot create the {service} client: {exc} "
+            f"({type(exc).__name__}). Check {variable} (an endpoint URL such as "
+            f"'https://{service}.eu-west-1.amazonaws.com'), AWS_DEFAULT_REGION and the "
+            "profile's settings",
+            variable,
+        ) from exc
+
+
+def _endpoint_variable(service: str) -> str:
+    specific = f"AWS_ENDPOINT_URL_{service.upper()}"
+    if specific in os.environ or "AWS_ENDPOINT_URL" not in os.environ:
+        return specific
+    return "AWS_ENDPOINT_URL"

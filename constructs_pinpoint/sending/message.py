@@ -9,6 +9,13 @@ from types import MappingProxyType
 
 from .addresses import AddressProblem, check_address, check_sender_address
 from .errors import EmailMessageError
+from .personalization import (
+    check_header_text,
+    check_subject_substitutions,
+    normalize_context,
+    normalize_substitutions,
+)
+from .rules import shorten
 
 __all__ = ["DEFAULT_CHARSET", "EmailMessage"]
 
@@ -16,6 +23,10 @@ DEFAULT_CHARSET = "UTF-8"
 
 
 def _no_substitutions() -> Mapping[str, Sequence[str]]:
+    return MappingProxyType({})
+
+
+def _no_context() -> Mapping[str, str]:
     return MappingProxyType({})
 
 
@@ -43,7 +54,12 @@ class EmailMessage:
             subject or bodies is replaced by the value.  Values are lists, as in
             Pinpoint; a single string counts as a one-element list.  The SES v2
             backend uses the *first* value of each list.  Only for simple
-            content.
+            content.  A recipient's :class:`AddressConfiguration` substitutions override these.
+        context: ``{key: value}`` attributes of the message: Pinpoint ``Context``, SES message
+            tags (``DefaultEmailTags``; SES allows only ASCII letters, digits, ``_`` and ``-``).
+
+    Values rendered into a header (the subject, substitution values used in the subject,
+    addresses and display names) must not hold CR, LF or other control characters.
 
     Stored sequences are tuples and ``substitutions`` is a read-only mapping of
     tuples, so a message can be shared between threads and sends.
@@ -63,6 +79,7 @@ class EmailMessage:
     substitutions: Mapping[str, Sequence[str]] = field(
         default_factory=_no_substitutions, hash=False
     )
+    context: Mapping[str, str] = field(default_factory=_no_context, hash=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.charset, str) or not self.charset.strip():
@@ -113,8 +130,7 @@ class EmailMessage:
             raise EmailMessageError(
                 f"subject must be a non-empty string for a simple message, got {subject!r}"
             )
-        if "\r" in subject or "\n" in subject:
-            raise EmailMessageError(f"subject must not contain line breaks: {subject!r}")
+        check_header_text("subject", subject)
         if self.html_body is None and self.text_body is None:
             raise EmailMessageError("a simple message needs html_body and/or text_body")
         for name in ("html_body", "text_body"):
@@ -163,38 +179,15 @@ class EmailMessage:
             _checked("feedback_forwarding_address", self.feedback_forwarding_address, sender=False)
 
     def _check_substitutions(self) -> None:
-        given = self.substitutions
-        if not isinstance(given, Mapping):
-            raise EmailMessageError(
-                f"substitutions must be a mapping of name to values, got {type(given).__name__}"
-            )
-        if given and self.raw_mime is not None:
+        normalized = normalize_substitutions(self.substitutions, "substitutions")
+        if normalized and self.raw_mime is not None:
             raise EmailMessageError(
                 "substitutions apply to simple content only; render raw_mime yourself"
             )
-        normalized: dict[str, tuple[str, ...]] = {}
-        for name, values in given.items():
-            if not isinstance(name, str) or not name.strip():
-                raise EmailMessageError(
-                    f"substitution names must be non-empty strings, got {name!r}"
-                )
-            if any(ch in name for ch in "{}") or name != name.strip():
-                raise EmailMessageError(
-                    f"substitution name {name!r} must not contain braces or surrounding "
-                    "whitespace (write the name only: 'FirstName' for {{FirstName}})"
-                )
-            if isinstance(values, str):
-                values = (values,)
-            if not isinstance(values, Sequence) or not values:
-                raise EmailMessageError(
-                    f"substitutions[{name!r}] must be a non-empty list of strings, got {values!r}"
-                )
-            if not all(isinstance(value, str) for value in values):
-                raise EmailMessageError(
-                    f"substitutions[{name!r}] must contain strings only, got {values!r}"
-                )
-            normalized[name] = tuple(values)
-        object.__setattr__(self, "substitutions", MappingProxyType(normalized))
+        object.__setattr__(self, "substitutions", normalized)
+        if self.subject is not None:
+            check_subject_substitutions("substitutions", self.subject, normalized)
+        object.__setattr__(self, "context", normalize_context(self.context, "context"))
 
 
 def _checked(what: str, value: object, *, sender: bool) -> None:
@@ -205,5 +198,5 @@ def _checked(what: str, value: object, *, sender: bool) -> None:
             check_address(value)
     except AddressProblem as problem:
         raise EmailMessageError(
-            f"{what} {value!r} is not a valid e-mail address: {problem}"
+            f"{what} {shorten(value)} is not a valid e-mail address: {problem}"
         ) from None

@@ -2,20 +2,42 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
-from functools import partial
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from ._api import call_api
 from ._clients import PinpointClient
+from ._delivery import (
+    DEFAULT_DEADLINE_MARGIN,
+    Batch,
+    Pacer,
+    check_attempts,
+    check_margin,
+    check_rate,
+    deliver,
+    resolve_deadline,
+)
 from .errors import SenderArgumentError
 from .message import EmailMessage
+from .personalization import AddressConfiguration
 from .results import DeliveryOutcome, DeliveryResult, RecipientKind, SendReport
 from .rules import application_id_problems
-from .sender import check_client, check_message, normalize_addresses, normalize_ids
+from .sender import (
+    Recipients,
+    check_client,
+    check_message,
+    check_personalization,
+    check_trace_id,
+    personalized_addresses,
+    personalized_ids,
+)
 from .types import DeliveryBackend
 
-__all__ = ["MAX_RECIPIENTS_PER_REQUEST", "PinpointEmailSender", "pinpoint_email_message"]
+__all__ = [
+    "MAX_RECIPIENTS_PER_REQUEST",
+    "PinpointEmailSender",
+    "pinpoint_configuration",
+    "pinpoint_email_message",
+]
 
 # Amazon Pinpoint REST API Reference: the "Messages" resource (SendMessages) says
 # "You can send a direct message to as many as 100 recipients", and the "Users
@@ -60,14 +82,47 @@ def pinpoint_email_message(message: EmailMessage) -> dict[str, Any]:
     return email
 
 
+def pinpoint_configuration(
+    config: AddressConfiguration | None, *, channel_type: bool = False
+) -> dict[str, Any]:
+    """A Pinpoint ``AddressConfiguration`` / ``EndpointSendConfiguration`` for ``config``."""
+    request: dict[str, Any] = {"ChannelType": "EMAIL"} if channel_type else {}
+    if config is None:
+        return request
+    if config.substitutions:
+        request["Substitutions"] = {
+            name: list(values) for name, values in config.substitutions.items()
+        }
+    if config.context:
+        request["Context"] = dict(config.context)
+    if config.title_override is not None:
+        request["TitleOverride"] = config.title_override
+    if config.body_override is not None:
+        request["BodyOverride"] = config.body_override
+    return request
+
+
 class PinpointEmailSender:
     """Sends through the Pinpoint application's e-mail channel.
 
     ``send_to_addresses`` and ``send_to_endpoints`` call SendMessages,
     ``send_to_users`` calls SendUsersMessages, in batches of at most
-    ``batch_size`` (100, the documented maximum) recipients; the results of all
-    batches are concatenated.  If a call fails, the batches already sent are in
-    the exception's ``completed`` report and the rest in its ``unsent``.
+    ``batch_size`` (100, the documented maximum) recipients; each recipient's
+    :class:`AddressConfiguration` goes into the ``Addresses`` / ``Endpoints`` /
+    ``Users`` map, the message's ``context`` into ``Context`` and ``trace_id``
+    into ``TraceId``.  The results of all batches are joined in order.  If a call
+    fails as a whole, the batches already sent are in the exception's
+    ``completed`` report and the rest in its ``unsent``.
+
+    Args:
+        client: a ``boto3.client("pinpoint")``.
+        application_id: the Pinpoint project id.
+        batch_size: recipients per call, 1-100.
+        max_send_rate: if given, at most this many recipients per second (a call of
+            ``k`` recipients consumes ``k``); None sends as fast as calls return.
+        max_attempts: calls per recipient; above 1, recipients answered THROTTLED are
+            tried again with backoff (default 1: THROTTLED is returned, as before).
+        deadline_margin: seconds kept in hand before a send's ``deadline``.
 
     Without ``from_address`` in the message, the channel's FromAddress is used.
     The channel's configuration set applies; it cannot be chosen per message.
@@ -79,6 +134,9 @@ class PinpointEmailSender:
         application_id: str,
         *,
         batch_size: int = MAX_RECIPIENTS_PER_REQUEST,
+        max_send_rate: float | None = None,
+        max_attempts: int = 1,
+        deadline_margin: float = DEFAULT_DEADLINE_MARGIN,
     ) -> None:
         check_client(client, "pinpoint", "send_messages", "send_users_messages")
         for problem in application_id_problems("application_id", application_id):
@@ -96,7 +154,10 @@ class PinpointEmailSender:
             )
         self._client = client
         self._application_id = application_id
-        self._batch_size = batch_size
+        self._pacer = Pacer(check_rate(max_send_rate, "max_send_rate"))
+        self._batch_size = self._pacer.max_batch(batch_size)
+        self._max_attempts = check_attempts(max_attempts)
+        self._deadline_margin = check_margin(deadline_margin)
 
     @property
     def backend(self) -> DeliveryBackend:
@@ -110,16 +171,42 @@ class PinpointEmailSender:
     def application_id(self) -> str:
         return self._application_id
 
-    def send_to_addresses(self, message: EmailMessage, addresses: Iterable[str]) -> SendReport:
-        recipients = normalize_addresses(addresses)
-        email = pinpoint_email_message(check_message(message))
+    @property
+    def max_send_rate(self) -> float | None:
+        """The pacing rate in recipients per second, or None (unpaced)."""
+        return self._pacer.rate
+
+    def _message_request(self, message: EmailMessage, trace_id: str | None) -> dict[str, Any]:
+        request: dict[str, Any] = {
+            "MessageConfiguration": {"EmailMessage": pinpoint_email_message(message)}
+        }
+        if message.context:
+            request["Context"] = dict(message.context)
+        if trace_id is not None:
+            request["TraceId"] = trace_id
+        return request
+
+    def send_to_addresses(
+        self,
+        message: EmailMessage,
+        addresses: Recipients,
+        *,
+        trace_id: str | None = None,
+        deadline: Any = None,
+    ) -> SendReport:
+        check_message(message)
+        recipients, configs = personalized_addresses(addresses)
+        base = self._prepare(message, configs, trace_id)
 
         def send(batch: tuple[str, ...]) -> Any:
             return self._client.send_messages(
                 ApplicationId=self._application_id,
                 MessageRequest={
-                    "Addresses": {address: {"ChannelType": "EMAIL"} for address in batch},
-                    "MessageConfiguration": {"EmailMessage": email},
+                    **base,
+                    "Addresses": {
+                        address: pinpoint_configuration(configs.get(address), channel_type=True)
+                        for address in batch
+                    },
                 },
             )
 
@@ -136,18 +223,29 @@ class PinpointEmailSender:
                 for address in batch
             ]
 
-        return self._run("SendMessages", recipients, send, parse)
+        return self._run("SendMessages", RecipientKind.ADDRESS, recipients, send, parse, deadline)
 
-    def send_to_endpoints(self, message: EmailMessage, endpoint_ids: Iterable[str]) -> SendReport:
-        recipients = normalize_ids(endpoint_ids, RecipientKind.ENDPOINT)
-        email = pinpoint_email_message(check_message(message))
+    def send_to_endpoints(
+        self,
+        message: EmailMessage,
+        endpoint_ids: Recipients,
+        *,
+        trace_id: str | None = None,
+        deadline: Any = None,
+    ) -> SendReport:
+        check_message(message)
+        recipients, configs = personalized_ids(endpoint_ids, RecipientKind.ENDPOINT)
+        base = self._prepare(message, configs, trace_id)
 
         def send(batch: tuple[str, ...]) -> Any:
             return self._client.send_messages(
                 ApplicationId=self._application_id,
                 MessageRequest={
-                    "Endpoints": {endpoint_id: {} for endpoint_id in batch},
-                    "MessageConfiguration": {"EmailMessage": email},
+                    **base,
+                    "Endpoints": {
+                        endpoint_id: pinpoint_configuration(configs.get(endpoint_id))
+                        for endpoint_id in batch
+                    },
                 },
             )
 
@@ -158,18 +256,28 @@ class PinpointEmailSender:
                 for endpoint_id in batch
             ]
 
-        return self._run("SendMessages", recipients, send, parse)
+        return self._run("SendMessages", RecipientKind.ENDPOINT, recipients, send, parse, deadline)
 
-    def send_to_users(self, message: EmailMessage, user_ids: Iterable[str]) -> SendReport:
-        recipients = normalize_ids(user_ids, RecipientKind.USER)
-        email = pinpoint_email_message(check_message(message))
+    def send_to_users(
+        self,
+        message: EmailMessage,
+        user_ids: Recipients,
+        *,
+        trace_id: str | None = None,
+        deadline: Any = None,
+    ) -> SendReport:
+        check_message(message)
+        recipients, configs = personalized_ids(user_ids, RecipientKind.USER)
+        base = self._prepare(message, configs, trace_id)
 
         def send(batch: tuple[str, ...]) -> Any:
             return self._client.send_users_messages(
                 ApplicationId=self._application_id,
                 SendUsersMessageRequest={
-                    "Users": {user_id: {} for user_id in batch},
-                    "MessageConfiguration": {"EmailMessage": email},
+                    **base,
+                    "Users": {
+                        user_id: pinpoint_configuration(configs.get(user_id)) for user_id in batch
+                    },
                 },
             )
 
@@ -194,27 +302,59 @@ class PinpointEmailSender:
                 )
             return parsed
 
-        return self._run("SendUsersMessages", recipients, send, parse)
+        return self._run("SendUsersMessages", RecipientKind.USER, recipients, send, parse, deadline)
+
+    def _prepare(
+        self,
+        message: EmailMessage,
+        configs: Mapping[str, AddressConfiguration],
+        trace_id: object,
+    ) -> dict[str, Any]:
+        check_personalization(message, configs)
+        return self._message_request(message, check_trace_id(trace_id))
 
     def _run(
         self,
         operation: str,
+        kind: RecipientKind,
         recipients: tuple[str, ...],
         send: Callable[[tuple[str, ...]], Any],
         parse: Callable[[tuple[str, ...], Mapping[str, Any]], list[DeliveryResult]],
+        deadline: object,
     ) -> SendReport:
-        results: list[DeliveryResult] = []
-        for start in range(0, len(recipients), self._batch_size):
-            batch = recipients[start : start + self._batch_size]
-            response = call_api(
-                partial(send, batch),
-                backend=self.backend,
-                operation=operation,
-                completed=results,
-                unsent=recipients[start:],
+        clock = self._pacer.clock
+        limit = resolve_deadline(deadline, self._deadline_margin, clock)
+
+        def send_indices(indices: tuple[int, ...]) -> Any:
+            return send(tuple(recipients[i] for i in indices))
+
+        def parse_indices(
+            indices: tuple[int, ...], response: Mapping[str, Any]
+        ) -> dict[int, list[DeliveryResult]]:
+            by_recipient: dict[str, list[DeliveryResult]] = {}
+            for result in parse(tuple(recipients[i] for i in indices), response):
+                by_recipient.setdefault(result.recipient, []).append(result)
+            return {i: by_recipient.get(recipients[i], []) for i in indices}
+
+        batches = [
+            Batch(
+                operation,
+                tuple(range(start, min(start + self._batch_size, len(recipients)))),
+                send_indices,
+                parse_indices,
             )
-            results.extend(parse(batch, response))
-        return SendReport(tuple(results), self.backend)
+            for start in range(0, len(recipients), self._batch_size)
+        ]
+        return deliver(
+            backend=self.backend,
+            kind=kind,
+            recipients=recipients,
+            batches=batches,
+            pacer=self._pacer,
+            deadline=limit,
+            max_attempts=self._max_attempts,
+            retry_entry=lambda result: result.status is DeliveryOutcome.THROTTLED,
+        )
 
 
 def _mapping(value: object) -> Mapping[Any, Any]:
@@ -252,4 +392,5 @@ def _result(
         status_code=code if isinstance(code, int) and not isinstance(code, bool) else None,
         address=_text(raw.get("Address")) or address,
         endpoint_id=endpoint_id,
+        service_status=_text(raw.get("DeliveryStatus")),
     )

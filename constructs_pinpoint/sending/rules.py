@@ -28,6 +28,7 @@ from dataclasses import dataclass
 __all__ = [
     "MAX_ADDRESS_LENGTH",
     "MAX_LOCAL_PART_LENGTH",
+    "MAX_TAG_LENGTH",
     "IdentityArn",
     "a_type",
     "account_problems",
@@ -36,6 +37,7 @@ __all__ = [
     "application_id_problems",
     "bare_address",
     "configuration_set_problems",
+    "control_character_reason",
     "coverage_problems",
     "domain_reason",
     "identity_arn_problems",
@@ -48,6 +50,8 @@ __all__ = [
     "role_arn_problems",
     "sender_address_problems",
     "sender_reason",
+    "shorten",
+    "tag_reason",
 ]
 
 MAX_ADDRESS_LENGTH = 254
@@ -60,6 +64,11 @@ _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\Z")
 # RFC 5322 specials that force a display name into quotes. "." is left out: unquoted periods
 # ("J. Doe") are common, and SES accepts them.
 _SPECIALS = frozenset('()<>[]:;@\\,"')
+
+# SES message tags (EmailTags, DefaultEmailTags, ReplacementTags): names and values are ASCII
+# letters, digits, '_' and '-', at most 256 characters.
+MAX_TAG_LENGTH = 256
+_TAG = re.compile(r"^[A-Za-z0-9_-]{1,256}\Z")
 
 _ACCOUNT = re.compile(r"^[0-9]{12}\Z")
 _REGION = re.compile(r"^[a-z]{2,4}(?:-[a-z]+)+-[0-9]{1,2}\Z")
@@ -111,6 +120,43 @@ def partition_of(region: str) -> str:
         if region.startswith(prefix):
             return partition
     return "aws"
+
+
+def shorten(value: object, limit: int = 60) -> str:
+    """``repr(value)``, cut to about ``limit`` characters with an ellipsis, for error messages."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    # C0, DEL, C1 (U+0085 NEL among them), and the Unicode line and paragraph separators.
+    return code < 32 or 127 <= code < 160 or code in (0x2028, 0x2029)
+
+
+def control_character_reason(value: str) -> str | None:
+    """Why ``value`` cannot go into a mail header (CR, LF or another control character), or None."""
+    for ch in value:
+        if _is_control(ch):
+            kind = {"\r": "a carriage return (CR)", "\n": "a line feed (LF)"}.get(
+                ch, f"the control character U+{ord(ch):04X}"
+            )
+            return f"it contains {kind}, which would break or inject a mail header"
+    return None
+
+
+def tag_reason(value: object) -> str | None:
+    """Why ``value`` is not an SES message tag name or value, or None."""
+    if not isinstance(value, str):
+        return f"it is {a_type(value)}, not a string"
+    if _TAG.match(value):
+        return None
+    if not value:
+        return "it is empty"
+    if len(value) > MAX_TAG_LENGTH:
+        return f"it is longer than {MAX_TAG_LENGTH} characters"
+    bad = sorted({ch for ch in value if not (ch.isascii() and (ch.isalnum() or ch in "_-"))})
+    return f"it contains {''.join(bad)!r}: SES tags allow only ASCII letters, digits, '_' and '-'"
 
 
 # Addresses: the *_reason functions return why a value is refused (None when it is fine).
@@ -170,7 +216,8 @@ def sender_reason(value: object) -> str | None:
     """Why ``value`` is neither ``addr`` nor ``Name <addr>``, or None."""
     if not isinstance(value, str) or not _looks_like_display_form(value):
         return address_reason(value)
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+    # C1 controls too: str.strip() would silently drop a trailing NEL (U+0085).
+    if any(_is_control(ch) for ch in value):
         return "it contains control characters (line breaks, tabs...)"
     if value != value.strip():
         return "it has leading or trailing whitespace"

@@ -35,26 +35,6 @@ def _handler_policy(template: dict[str, Any]) -> dict[str, Any]:
     return policies[0]["Properties"]["PolicyDocument"]  # type: ignore[no-any-return]
 
 
-def test_example_app_channel_properties(synthesized) -> None:
-    template = synthesized.templates["OrdersEmail"]
-    (channel,) = resources_of(template, RESOURCE_TYPE).values()
-    properties = channel["Properties"]
-    assert set(properties) == {
-        "ServiceToken",
-        "ServiceTimeout",
-        "ApplicationId",
-        "FromAddress",
-        "Identity",
-        "ConfigurationSet",
-        "RoleArn",
-        "Enabled",
-    }
-    assert properties["FromAddress"] == "noreply@example.com"
-    assert properties["Enabled"] is True
-    assert len(resources_of(template, "AWS::Pinpoint::App")) == 1
-    assert len(resources_of(template, "AWS::Lambda::Function")) == 1
-
-
 def test_three_channels_share_one_handler_and_one_policy(synthesized) -> None:
     template = synthesized.config("three_channels")
     assert len(resources_of(template, RESOURCE_TYPE)) == 3

@@ -94,17 +94,19 @@ def test_step2_moving_the_sender_changes_only_the_sender(steps: list[Any]) -> No
     function = named_resource(before, SENDER, "AWS::Lambda::Function")
     policy = named_resource(before, "SenderServiceRoleDefaultPolicy", "AWS::IAM::Policy")
     layer = named_resource(after, "PinpointEmailSendingLayer", "AWS::Lambda::LayerVersion")
+    # The SES sender reads the account's send rate: GetAccount in a policy of its own.
+    quota = named_resource(after, "SenderServiceRoleSesSendQuotaPolicy", "AWS::IAM::Policy")
     assert resource_diff(before, after) == {
-        "added": [layer],
+        "added": sorted([layer, quota]),
         "removed": [],
-        "changed": {function: {"Properties"}, policy: {"Properties"}},
+        "changed": {function: {"Properties", "DependsOn"}, policy: {"Properties"}},
     }
     variables = after[function]["Properties"]["Environment"]["Variables"]
     assert variables["PINPOINT_EMAIL_BACKEND"] == "sesv2"
     assert "APPLICATION_ID" not in variables
     assert after[function]["Properties"]["Layers"] == [{"Ref": layer}]
     (grant,) = after[policy]["Properties"]["PolicyDocument"]["Statement"]
-    assert grant["Action"] == ["ses:SendEmail", "ses:SendRawEmail"]
+    assert grant["Action"] == ["ses:SendEmail", "ses:SendRawEmail", "ses:SendBulkEmail"]
     assert "mobiletargeting" not in json.dumps(after[policy])
     assert after[CHANNEL] == before[CHANNEL], "the channel is not touched"
 

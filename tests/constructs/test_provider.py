@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -25,18 +26,22 @@ from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
 from synth_support import REPO_ROOT, new_app, resources_of
 
-from constructs_pinpoint import ConstructValidationError, EmailChannel, PinpointApp, _provider
-from constructs_pinpoint._provider import (
-    CHANNELS_PER_MANAGED_POLICY,
-    HANDLER_RUNTIME_NAME,
-    INLINE_CHANNELS,
-    PROVIDER_ID,
-    EmailChannelProvider,
-)
+import constructs_pinpoint
+from constructs_pinpoint import ConstructValidationError, EmailChannel, PinpointApp
+from constructs_pinpoint._provider import PROVIDER_ID, EmailChannelProvider, asset, budget, policies
 from constructs_pinpoint._runtime import HANDLER_RUNTIME
+from constructs_pinpoint.handler.contract import (
+    CHANNEL_ACTIONS as CONTRACT_CHANNEL_ACTIONS,
+)
+from constructs_pinpoint.handler.contract import (
+    HANDLER_ENTRY,
+    HANDLER_RUNTIME_NAME,
+    IAM_MANAGED_POLICIES_PER_ROLE,
+    OWNERSHIP_ACTIONS,
+)
 
 ENV = cdk.Environment(account="111111111111", region="eu-west-1")
-APP_IDS = [f"{i:032x}" for i in range(INLINE_CHANNELS + 5)]  # fills the inline policy, +1 shard
+APP_IDS = [f"{i:032x}" for i in range(60)]  # fills the inline policy, then ChannelsPolicy1
 ROLE_ARNS = [f"arn:aws:iam::111111111111:role/events-{i}" for i in range(3)]
 # Never change: a changed logical id is a replacement on the user's next deploy.
 LOGICAL_IDS = {
@@ -47,6 +52,11 @@ LOGICAL_IDS = {
     "PinpointEmailChannelProviderChannelsPolicy1D80496A6": "AWS::IAM::ManagedPolicy",
 }
 CHANNEL_ACTIONS = ["mobiletargeting:UpdateEmailChannel", "mobiletargeting:DeleteEmailChannel"]
+TAG_ACTIONS = [
+    "mobiletargeting:ListTagsForResource",
+    "mobiletargeting:TagResource",
+    "mobiletargeting:UntagResource",
+]
 PASS_ROLE_CONDITION = {"StringEquals": {"iam:PassedToService": "mobiletargeting.amazonaws.com"}}
 
 
@@ -66,15 +76,22 @@ def _app_arns(stack: cdk.Stack) -> list[str]:
 
 def _ours(stack: cdk.Stack) -> EmailChannelProvider:
     provider = EmailChannelProvider.of(stack)
+    for role_arn in ROLE_ARNS:  # first, so that they stay in the inline policy
+        provider.allow_pass_role(role_arn)
     for arn in _app_arns(stack):
         provider.allow_channel(arn)
-    for role_arn in ROLE_ARNS:
-        provider.allow_pass_role(role_arn)
     return provider
 
 
-def _l2_reference(stack: cdk.Stack) -> None:
-    """The provider as the L2s built it (HEAD before this change), plus DescribeStacks."""
+def _inline_channels(stack: cdk.Stack) -> int:
+    """How many channels the provider of ``stack`` granted in its inline policy."""
+    inline = EmailChannelProvider.of(stack)._shards.inline
+    return len(inline.resources[policies.CHANNELS])
+
+
+def _l2_reference(stack: cdk.Stack, inline: int) -> None:
+    """The provider as the L2s built it (HEAD before this change), plus DescribeStacks and the
+    ownership grant; ``inline``: the channels granted in the inline policy."""
     scope = Construct(stack, PROVIDER_ID)
     log_group = logs.LogGroup(
         scope,
@@ -88,7 +105,10 @@ def _l2_reference(stack: cdk.Stack) -> None:
         assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
         description="Manages the Pinpoint email channels of this stack",
     )
-    role.add_to_principal_policy(
+    # The role's default policy, as iam.Policy writes it (not split by the role: IAM's limit is
+    # checked on the rendered values, tests/constructs/test_iam_scale.py).
+    default = iam.Policy(role, "DefaultPolicy", roles=[role])
+    default.add_statements(
         iam.PolicyStatement(
             actions=["logs:CreateLogStream", "logs:PutLogEvents"],
             resources=[log_group.log_group_arn],
@@ -99,7 +119,7 @@ def _l2_reference(stack: cdk.Stack) -> None:
         "Handler",
         runtime=HANDLER_RUNTIME,
         architecture=lambda_.Architecture.ARM_64,
-        handler="handler.entry.on_event",
+        handler=HANDLER_ENTRY,
         code=lambda_.Code.from_asset(
             str(REPO_ROOT / "constructs_pinpoint"), exclude=["*", "!handler", "!handler/*.py"]
         ),
@@ -109,14 +129,14 @@ def _l2_reference(stack: cdk.Stack) -> None:
         log_group=log_group,
         description="Custom::PinpointEmailChannel handler (Update/DeleteEmailChannel)",
     )
-    role.add_to_principal_policy(
+    default.add_statements(
         iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=[cdk.Aws.STACK_ID])
     )
-    arns = [f"{arn}/channels/email" for arn in _app_arns(stack)]
-    role.add_to_principal_policy(
-        iam.PolicyStatement(actions=CHANNEL_ACTIONS, resources=arns[:INLINE_CHANNELS])
-    )
-    role.add_to_principal_policy(
+    apps = _app_arns(stack)
+    arns = [f"{arn}/channels/email" for arn in apps]
+    default.add_statements(iam.PolicyStatement(actions=CHANNEL_ACTIONS, resources=arns[:inline]))
+    default.add_statements(iam.PolicyStatement(actions=TAG_ACTIONS, resources=apps[:inline]))
+    default.add_statements(
         iam.PolicyStatement(
             actions=["iam:PassRole"],
             resources=ROLE_ARNS,
@@ -127,11 +147,13 @@ def _l2_reference(stack: cdk.Stack) -> None:
         scope,
         "ChannelsPolicy1",
         description="Email channels 1 of the Custom::PinpointEmailChannel handler",
-        statements=[iam.PolicyStatement(actions=CHANNEL_ACTIONS, resources=arns[INLINE_CHANNELS:])],
+        statements=[
+            iam.PolicyStatement(actions=CHANNEL_ACTIONS, resources=arns[inline:]),
+            iam.PolicyStatement(actions=TAG_ACTIONS, resources=apps[inline:]),
+        ],
         roles=[role],
     )
-    default_policy = role.node.find_child("DefaultPolicy").node.default_child
-    policies = [default_policy, managed.node.default_child]
+    policies = [default.node.default_child, managed.node.default_child]
     resource = function.node.default_child
     assert isinstance(resource, cdk.CfnResource)
     resource.add_override("DependsOn", [stack.get_logical_id(p) for p in policies])  # type: ignore[arg-type]
@@ -150,8 +172,12 @@ def template() -> dict[str, Any]:
 
 
 def test_renders_exactly_what_the_l2s_rendered(template: dict[str, Any]) -> None:
+    stack = cdk.Stack(new_app(), "Ours", env=ENV)
+    _ours(stack)
+    inline = _inline_channels(stack)
+    assert 0 < inline < len(APP_IDS)
     reference = cdk.Stack(new_app(), "Reference", env=ENV)
-    _l2_reference(reference)
+    _l2_reference(reference, inline)
     ours = {n: r for n, r in template["Resources"].items() if n.startswith(PROVIDER_ID)}
     assert ours == _provider_resources(reference)
     assert {name: r["Type"] for name, r in ours.items()} == LOGICAL_IDS
@@ -272,7 +298,8 @@ def test_handler_runtime_is_the_newest_python_of_aws_cdk_lib() -> None:
     newest = getattr(lambda_.Runtime, "PYTHON_" + HANDLER_RUNTIME_NAME[6:].replace(".", "_"))
     assert HANDLER_RUNTIME.runtime_equals(newest)
     assert HANDLER_RUNTIME.family == lambda_.RuntimeFamily.PYTHON
-    assert _provider.HANDLER_RUNTIME is HANDLER_RUNTIME
+    assert constructs_pinpoint.HANDLER_RUNTIME is HANDLER_RUNTIME
+    assert tuple(CHANNEL_ACTIONS) == CONTRACT_CHANNEL_ACTIONS
 
 
 # The function waits for every policy attached to its role, whoever attached it.
@@ -333,73 +360,106 @@ def test_depends_on_every_policy_of_its_role_whoever_attached_it() -> None:
     assert not [d for d in function["DependsOn"] if d.startswith("Other")]
 
 
-def test_grants_are_deduplicated_and_sharded() -> None:
+def _statements(template: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [
+        (name, statement)
+        for name, policy in {
+            **resources_of(template, "AWS::IAM::Policy"),
+            **resources_of(template, "AWS::IAM::ManagedPolicy"),
+        }.items()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def test_grants_are_deduplicated_sharded_and_each_app_gets_its_ownership_actions() -> None:
     stack = cdk.Stack(new_app(), "Shards", env=ENV)
     provider = EmailChannelProvider.of(stack)
-    arns = [f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i}" for i in range(100)]
-    for arn in arns + arns:
+    apps = [f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i:032x}" for i in range(100)]
+    for arn in apps + apps:
         provider.allow_channel(arn)
     for role_arn in ROLE_ARNS + ROLE_ARNS:
         provider.allow_pass_role(role_arn)
-    template = Template.from_stack(stack).to_json()
-    granted: list[str] = []
-    for policy in [
-        *resources_of(template, "AWS::IAM::Policy").values(),
-        *resources_of(template, "AWS::IAM::ManagedPolicy").values(),
-    ]:
-        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            if statement["Action"] == CHANNEL_ACTIONS:
-                assert len(statement["Resource"]) in (
-                    INLINE_CHANNELS,
-                    CHANNELS_PER_MANAGED_POLICY,
-                    10,
-                )
-                granted += statement["Resource"]
-            if statement["Action"] == "iam:PassRole":
-                assert statement["Resource"] == ROLE_ARNS
-                assert statement["Condition"] == PASS_ROLE_CONDITION
-    assert granted == [f"{arn}/channels/email" for arn in arns]
+    granted: dict[str, list[str]] = {"channels": [], "tags": [], "roles": []}
+    policies_of: dict[str, set[str]] = {}
+    for name, statement in _statements(Template.from_stack(stack).to_json()):
+        resources = _as_list(statement["Resource"])
+        if statement["Action"] == CHANNEL_ACTIONS:
+            granted["channels"] += resources
+        elif statement["Action"] == TAG_ACTIONS:
+            granted["tags"] += resources
+        elif statement["Action"] == "iam:PassRole":
+            assert statement["Condition"] == PASS_ROLE_CONDITION
+            granted["roles"] += resources
+        else:
+            continue
+        for resource in resources:
+            policies_of.setdefault(resource.removesuffix("/channels/email"), set()).add(name)
+    assert granted == {
+        "channels": [f"{arn}/channels/email" for arn in apps],
+        "tags": apps,
+        "roles": ROLE_ARNS,
+    }
+    assert list(OWNERSHIP_ACTIONS) == TAG_ACTIONS
+    # A channel's two grants sit in one policy; past the inline policy, in managed shards.
+    assert all(len(names) == 1 for names in policies_of.values())
+    assert len({n for names in policies_of.values() for n in names}) > 2
 
 
 def test_more_managed_policies_than_iam_allows_is_an_error_naming_the_fix() -> None:
     stack = cdk.Stack(new_app(), "TooMany", env=ENV)
     provider = EmailChannelProvider.of(stack)
-    allowed = INLINE_CHANNELS + 10 * CHANNELS_PER_MANAGED_POLICY
-    for i in range(allowed):
-        provider.allow_channel(f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i}")
     with pytest.raises(ConstructValidationError, match="more than 10 managed policies") as error:
-        provider.allow_channel("arn:aws:mobiletargeting:eu-west-1:111111111111:apps/one-more")
+        for i in range(1000):
+            provider.allow_channel(f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i}")
     assert "another stack" in str(error.value)
+    managed = resources_of(Template.from_stack(stack).to_json(), "AWS::IAM::ManagedPolicy")
+    assert len(managed) == IAM_MANAGED_POLICIES_PER_ROLE
+
+
+@pytest.mark.parametrize("kind", ["app", "role", "in-stack role"])
+def test_a_star_or_question_mark_in_a_user_given_arn_is_never_a_wildcard(kind: str) -> None:
+    stack = cdk.Stack(new_app(), "Escaped", env=ENV)
+    provider = EmailChannelProvider.of(stack)
+    if kind == "app":
+        provider.allow_channel("arn:aws:mobiletargeting:eu-west-1:111111111111:apps/a*b?")
+        expected = ["arn:aws:mobiletargeting:eu-west-1:111111111111:apps/a${*}b${?}"]
+        expected.append(expected[0] + "/channels/email")
+    elif kind == "role":
+        provider.allow_pass_role("arn:aws:iam::111111111111:role/team-*/x?")
+        expected = ["arn:aws:iam::111111111111:role/team-${*}/x${?}"]
+    else:
+        role = iam.Role(
+            stack, "Events", assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"), path="/t*/"
+        )
+        provider.allow_pass_role(role.role_arn)
+        expected = [
+            {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":iam::111111111111:role/t${*}/",
+                        {"Ref": stack.get_logical_id(role.node.default_child)},  # type: ignore[arg-type]
+                    ],
+                ]
+            }
+        ]
+    granted = [
+        resource
+        for name, statement in _statements(Template.from_stack(stack).to_json())
+        if name.startswith(PROVIDER_ID) and statement["Effect"] == "Allow"
+        for resource in _as_list(statement["Resource"])
+        if resource != {"Ref": "AWS::StackId"} and "Fn::GetAtt" not in resource
+    ]
+    assert sorted(map(json.dumps, granted)) == sorted(map(json.dumps, expected))
 
 
 # The asset, the imports and the jsii cost.
-
-
-def test_asset_is_the_handler_package_only_with_code_from_assets_hash(tmp_path: Path) -> None:
-    app = new_app(outdir=tmp_path)
-    app.node.set_context("aws:cdk:enable-asset-metadata", True)
-    stack = cdk.Stack(app, "Asset", env=ENV)
-    _ours(stack)
-    reference = cdk.Stack(app, "Reference", env=ENV)
-    _l2_reference(reference)
-    assembly = app.synth()
-    functions = [
-        next(iter(resources_of(assembly.get_stack_by_name(s).template, "AWS::Lambda::Function")))
-        for s in ("Asset", "Reference")
-    ]
-    ours, theirs = (
-        resources_of(assembly.get_stack_by_name(s).template, "AWS::Lambda::Function")[f]
-        for s, f in zip(("Asset", "Reference"), functions, strict=True)
-    )
-    assert ours["Properties"]["Code"] == theirs["Properties"]["Code"]
-    assert ours["Metadata"] == theirs["Metadata"]
-    staged = tmp_path / ours["Metadata"]["aws:asset:path"]
-    files = sorted(p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file())
-    handler = REPO_ROOT / "constructs_pinpoint" / "handler"
-    assert files == sorted(f"handler/{p.name}" for p in handler.glob("*.py"))
-    manifest = json.loads((tmp_path / "Asset.assets.json").read_text())
-    (asset,) = [a for a in manifest["files"].values() if a["source"]["packaging"] == "zip"]
-    assert asset["displayName"] == f"{PROVIDER_ID}/Handler/Code"
 
 
 @pytest.mark.parametrize(
@@ -422,9 +482,9 @@ def test_content_fingerprint_is_aws_cdk_libs(tmp_path: Path, content: bytes) -> 
     path = tmp_path / "file"
     path.write_bytes(content)
     digest = hashlib.sha256()
-    _provider._field(digest, "options.extra", "")
-    _provider._field(digest, "options.follow", "external")
-    _provider._field(digest, "file:", _provider._content_fingerprint(content))
+    asset.field(digest, "options.extra", "")
+    asset.field(digest, "options.follow", "external")
+    asset.field(digest, "file:", asset.content_fingerprint(content))
     assert digest.hexdigest() == cdk.FileSystem.fingerprint(str(path))
 
 
@@ -433,75 +493,132 @@ def test_asset_hash_is_the_one_asset_staging_computes_for_the_handler() -> None:
     expected = cdk.FileSystem.fingerprint(
         str(package), exclude=[".is_custom_resource", "*", "!handler", "!handler/*.py"]
     )
-    assert _provider._asset_hash() == expected
-    assert [name for name, *_ in _provider._handler_files()] == sorted(
+    assert asset.asset_hash() == expected
+    assert [name for name, *_ in asset.handler_files()] == sorted(
         f"handler/{p.name}" for p in (package / "handler").glob("*.py")
     )
 
 
-def test_asset_in_a_nested_stage_and_twice_is_staged_once_where_asset_staging_puts_it(
-    tmp_path: Path,
-) -> None:
-    app = new_app(outdir=tmp_path)
-    app.node.set_context("aws:cdk:enable-asset-metadata", True)
-    stage = cdk.Stage(app, "Nested")
-    for name in ("One", "Two"):
-        _ours(cdk.Stack(stage, name, env=ENV))
-    _l2_reference(cdk.Stack(stage, "Reference", env=ENV))
-    assembly = stage.synth()
-    ours, twice, theirs = (
-        next(
-            iter(
-                resources_of(
-                    assembly.get_stack_by_name(s).template, "AWS::Lambda::Function"
-                ).values()
+# Every asset option a user can set: (context, stack options); "stage" puts the stacks in a
+# nested Stage, "relative" synthesizes into a relative outdir, "synthesizer" makes each stack's.
+_METADATA = {"aws:cdk:enable-asset-metadata": True}
+ASSET_OPTIONS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "default": ({}, {}),
+    "asset-metadata": (_METADATA, {}),
+    "salt": ({**_METADATA, "@aws-cdk/core:assetHashSalt": "pepper"}, {}),
+    "no-staging": ({**_METADATA, "aws:cdk:disable-asset-staging": True}, {}),
+    "bundling-stacks-none": ({**_METADATA, "aws:cdk:bundling-stacks": []}, {}),
+    "bundling-stacks-all": ({"aws:cdk:bundling-stacks": ["**"]}, {}),
+    "nested-stage": (_METADATA, {"stage": True}),
+    "relative-outdir": (_METADATA, {"relative": True}),
+    "legacy-synthesizer": ({}, {"synthesizer": cdk.LegacyStackSynthesizer}),
+    "cli-credentials-synthesizer": (_METADATA, {"synthesizer": cdk.CliCredentialsStackSynthesizer}),
+    "qualified-synthesizer": (
+        {},
+        {
+            "synthesizer": lambda: cdk.DefaultStackSynthesizer(
+                qualifier="q1w2e3", file_assets_bucket_name="assets-${AWS::AccountId}"
             )
-        )
-        for s in (f"Nested-{name}" for name in ("One", "Two", "Reference"))
-    )
-    assert ours["Metadata"] == twice["Metadata"] == theirs["Metadata"]
-    assert ours["Metadata"]["aws:asset:path"].startswith("../asset.")
-    assert ours["Properties"]["Code"] == theirs["Properties"]["Code"]
-    staged = [p.name for p in tmp_path.iterdir() if not p.name.startswith("assembly-")]
-    assert [p for p in staged if p.startswith("asset.")] == [ours["Metadata"]["aws:asset:path"][3:]]
-    assert not [p for p in staged if p.startswith(".")]  # no half-staged directory left
+        },
+    ),
+}
 
 
-@pytest.mark.parametrize(
-    "context",
-    [{"@aws-cdk/core:assetHashSalt": "pepper"}, {"aws:cdk:disable-asset-staging": True}],
-    ids=["salt", "no-staging"],
-)
-def test_where_asset_staging_does_more_it_is_asset_staging(
-    tmp_path: Path, context: dict[str, Any]
+def _function(template: dict[str, Any]) -> dict[str, Any]:
+    (function,) = resources_of(template, "AWS::Lambda::Function").values()
+    return function  # type: ignore[no-any-return]
+
+
+def _zip_assets(directory: Path, artifact: Any) -> list[Any]:
+    """The stack's zip asset as its synthesizer registered it: manifest entry, or metadata."""
+    manifest = directory / f"{artifact.id}.assets.json"
+    if manifest.exists():
+        files = json.loads(manifest.read_text())["files"].values()
+        return [entry for entry in files if entry["source"].get("packaging") == "zip"]
+    return [
+        {k: v for k, v in vars(entry).items() if k != "id"} if hasattr(entry, "__dict__") else entry
+        for entry in artifact.assets
+    ]
+
+
+@pytest.mark.parametrize("option", list(ASSET_OPTIONS))
+def test_the_asset_is_what_asset_staging_makes_under_every_option(
+    tmp_path: Path, option: str
 ) -> None:
-    """A salted hash, or no staging at all (`sam local`): cdk.AssetStaging itself, as before."""
-    app = new_app(outdir=tmp_path)
-    for key, value in {"aws:cdk:enable-asset-metadata": True, **context}.items():
+    """The Python fingerprint and staging against Code.from_asset (cdk.AssetStaging): the same
+    Code, Metadata, template Parameters, asset registration and staged files, twice in one app."""
+    context, how = ASSET_OPTIONS[option]
+    outdir = tmp_path / "cdk.out"
+    if how.get("relative"):  # relative to the working directory of Python and Node alike
+        outdir = Path(os.path.relpath(outdir))
+    app = new_app(outdir=outdir)
+    for key, value in context.items():
         app.node.set_context(key, value)
-    _ours(cdk.Stack(app, "Asset", env=ENV))
-    _l2_reference(cdk.Stack(app, "Reference", env=ENV))
-    assembly = app.synth()
-    ours, theirs = (
-        next(
-            iter(
-                resources_of(
-                    assembly.get_stack_by_name(s).template, "AWS::Lambda::Function"
-                ).values()
-            )
-        )
-        for s in ("Asset", "Reference")
+    parent: Construct = cdk.Stage(app, "Nested") if how.get("stage") else app
+    synthesizer = how.get("synthesizer")
+    stacks = {
+        name: cdk.Stack(parent, name, env=ENV, synthesizer=synthesizer() if synthesizer else None)
+        for name in ("Asset", "Twice", "Reference")
+    }
+    _ours(stacks["Asset"])
+    _ours(stacks["Twice"])
+    _l2_reference(stacks["Reference"], _inline_channels(stacks["Asset"]))
+    assembly = parent.synth() if isinstance(parent, cdk.Stage) else app.synth()
+    directory = Path(assembly.directory)
+    artifacts = {
+        name: assembly.get_stack_by_name(stack.stack_name) for name, stack in stacks.items()
+    }
+    ours, twice, theirs = (
+        _function(artifacts[n].template) for n in ("Asset", "Twice", "Reference")
     )
-    assert ours["Properties"]["Code"] == theirs["Properties"]["Code"]
-    assert ours["Metadata"] == theirs["Metadata"]
+    assert ours["Properties"]["Code"] == twice["Properties"]["Code"] == theirs["Properties"]["Code"]
+    assert ours.get("Metadata") == twice.get("Metadata") == theirs.get("Metadata")
+    assert artifacts["Asset"].template.get("Parameters") == artifacts["Reference"].template.get(
+        "Parameters"
+    )
+    registered = {n: _zip_assets(directory, artifacts[n]) for n in ("Asset", "Reference")}
+    assert registered["Asset"] == registered["Reference"] and registered["Asset"]
+    staged_root = outdir.resolve()
+    staged = sorted(p.name for p in staged_root.iterdir() if p.name.startswith(("asset.", ".")))
+    if "aws:cdk:disable-asset-staging" in context:
+        assert staged == []
+        return
+    assert len(staged) == 1 and staged[0].startswith("asset.")  # no half-staged directory left
+    files = sorted(
+        p.relative_to(staged_root / staged[0]).as_posix()
+        for p in (staged_root / staged[0]).rglob("*")
+        if p.is_file()
+    )
+    handler = REPO_ROOT / "constructs_pinpoint" / "handler"
+    assert files == sorted(f"handler/{p.name}" for p in handler.glob("*.py"))
 
 
-def test_cdk_nag_still_checks_the_role_and_its_policies(tmp_path: Path) -> None:
-    """A wildcard in a grant is an AwsSolutions-IAM5 finding on our own policy."""
+@pytest.mark.parametrize("case", ["as-built", "escaped", "wildcard"])
+def test_cdk_nag_checks_the_role_and_its_policies(tmp_path: Path, case: str) -> None:
+    """AwsSolutions passes every grant the provider writes, the ownership grant and escaped
+    literal * of user-given ARNs included (acknowledged one by one: IAM5 reads ${*} as a
+    wildcard); a real wildcard in a grant is still an AwsSolutions-IAM5 finding."""
     app = new_app(outdir=tmp_path)
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
-    provider = EmailChannelProvider.of(cdk.Stack(app, "Nag", env=ENV))
-    provider.allow_channel("arn:aws:mobiletargeting:eu-west-1:111111111111:apps/*")
+    stack = cdk.Stack(app, "Nag")
+    provider = _ours(stack)
+    if case == "escaped":
+        path = "/team-*/"
+        role = iam.Role(stack, "Events", assumed_by=iam.AccountRootPrincipal(), path=path)
+        provider.allow_pass_role(role.role_arn)
+        provider.allow_pass_role("arn:aws:iam::111111111111:role/ops-*/x?")
+        provider.allow_channel(
+            f"arn:{cdk.Aws.PARTITION}:mobiletargeting:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:apps/a*"
+        )
+        for i in range(60):  # the escaped app also in a managed policy
+            provider.allow_channel(f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i}")
+        provider.allow_channel("arn:aws:mobiletargeting:eu-west-1:111111111111:apps/b*")
+    if case != "wildcard":
+        app.synth()
+        return
+    provider._shards.inline.resources[policies.OWNERSHIP].append(
+        "arn:aws:mobiletargeting:eu-west-1:111111111111:apps/*"
+    )
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
     report = (tmp_path / "validation-report.json").read_text()
@@ -528,10 +645,11 @@ def test_jsii_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
     trips = _RoundTrips(monkeypatch)
     provider = EmailChannelProvider.of(stack)
     built = trips.count
-    for i in range(INLINE_CHANNELS):
+    for i in range(30):  # all within the inline policy
         provider.allow_channel(f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i}")
         provider.allow_pass_role(f"arn:aws:iam::111111111111:role/r{i}")
     grants = trips.count - built
+    assert not provider._shards.managed[policies.CHANNEL_POLICIES]
     # Building: 38 (each CfnResource, its scope, the asset's registration). A grant within a
     # policy: none.
     assert built <= 40
@@ -574,3 +692,28 @@ def test_cfn_lint_is_clean_with_foreign_and_sharded_policies(tmp_path: Path) -> 
     )
     findings = [f"{m['Rule']['Id']}: {m['Message']}" for m in json.loads(run.stdout or "[]")]
     assert [f for f in findings if not f.startswith("W3696")] == []
+
+
+def test_each_grant_is_bounded_by_what_synth_can_see_of_it() -> None:
+    """Pseudo parameters at their longest; a role of the app by its own path and name; any
+    other role ARN token at 512 characters of path and 64 of name; literal text as escaped."""
+    stack = cdk.Stack(new_app(), "Bounds")
+    app_arn = (
+        f"arn:{cdk.Aws.PARTITION}:mobiletargeting:{cdk.Aws.REGION}:{cdk.Aws.ACCOUNT_ID}:apps/a"
+    )
+    worst = "arn:aws-us-gov:mobiletargeting:" + "r" * 15 + ":123456789012:apps/a"
+    assert budget.app_arn_chars(app_arn) == len(worst)
+    assert budget.app_arn_chars("arn:aws:mobiletargeting:r:1:apps/a${*}") == len(
+        "arn:aws:mobiletargeting:r:1:apps/a${*}"
+    )
+    named = iam.Role(
+        stack, "Named", assumed_by=iam.AccountRootPrincipal(), path="/a/b/", role_name="n" * 10
+    )
+    generated = iam.Role(stack, "Generated", assumed_by=iam.AccountRootPrincipal())
+    prefix = len("arn:aws-us-gov:iam::123456789012:role")
+    assert budget.role_grant(named.role_arn)[1] == prefix + len("/a/b/") + 10
+    assert budget.role_grant(generated.role_arn)[1] == prefix + 1 + 64
+    parameter = cdk.CfnParameter(stack, "RoleArn").value_as_string
+    assert budget.role_grant(parameter)[1] == budget.ROLE_ARN_MAX == prefix + 512 + 64
+    by_name = iam.Role.from_role_name(stack, "ByName", "events")
+    assert budget.role_grant(by_name.role_arn)[1] == prefix + len("/events")

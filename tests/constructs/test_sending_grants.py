@@ -7,6 +7,7 @@ from typing import Any
 
 import aws_cdk as cdk
 import pytest
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_ses as ses
 from aws_cdk.assertions import Template
@@ -52,9 +53,17 @@ def _sender_policy(template: dict[str, Any]) -> list[dict[str, Any]]:
     (policy,) = (
         p
         for name, p in resources_of(template, "AWS::IAM::Policy").items()
-        if name.startswith("SenderServiceRole")
+        if name.startswith("SenderServiceRoleDefaultPolicy")
     )
     return policy["Properties"]["PolicyDocument"]["Statement"]  # type: ignore[no-any-return]
+
+
+def _quota_policies(template: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        p["Properties"]
+        for name, p in resources_of(template, "AWS::IAM::Policy").items()
+        if name.startswith("SenderServiceRoleSesSendQuotaPolicy")
+    ]
 
 
 def _sender(template: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +88,7 @@ def test_pinpoint_backend_grants_send_messages_on_the_app() -> None:
 
 def test_ses_backend_grants_send_email_on_identity_and_configuration_set() -> None:
     (statement,) = _sender_policy(_synth(DeliveryBackend.SES_V2))
-    assert statement["Action"] == ["ses:SendEmail", "ses:SendRawEmail"]
+    assert statement["Action"] == ["ses:SendEmail", "ses:SendRawEmail", "ses:SendBulkEmail"]
     identity, config_set = statement["Resource"]
     assert identity["Fn::Join"][1][-1] == {"Ref": "Domain66AC69E0"}
     assert identity["Fn::Join"][1][-2] == ":ses:eu-west-1:111111111111:identity/"
@@ -94,6 +103,40 @@ def test_ses_backend_grants_send_email_on_identity_and_configuration_set() -> No
             ],
         ]
     }
+
+
+def test_ses_backend_reads_the_send_rate_from_a_policy_of_its_own() -> None:
+    """GetAccount (no resource-level permissions) sits alone in its own policy on the role, so
+    cdk-nag's IAM5 is acknowledged there and never on the user's own statements."""
+    (quota,) = _quota_policies(_synth(DeliveryBackend.SES_V2))
+    assert quota["PolicyDocument"]["Statement"] == [
+        {"Action": "ses:GetAccount", "Effect": "Allow", "Resource": "*"}
+    ]
+    ((role,),) = [[r["Ref"] for r in quota["Roles"]]]
+    assert role.startswith("SenderServiceRole")
+    assert _quota_policies(_synth(DeliveryBackend.PINPOINT)) == []
+
+
+def test_a_second_ses_grant_to_the_same_role_adds_no_second_quota_policy() -> None:
+    app = cdk.App()
+    stack = cdk.Stack(
+        app, "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
+    )
+    role = iam.Role(stack, "SenderRole", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    for name in ("One", "Two"):
+        SesEmailSending(
+            stack,
+            name,
+            from_address="noreply@example.com",
+            identity="arn:aws:ses:eu-west-1:111111111111:identity/example.com",
+        ).grant_send(role)
+    template = Template.from_stack(stack).to_json()
+    quota = [
+        p
+        for name, p in resources_of(template, "AWS::IAM::Policy").items()
+        if "SesSendQuotaPolicy" in name
+    ]
+    assert len(quota) == 1
 
 
 def test_flipping_the_backend_changes_policy_and_environment_not_code() -> None:

@@ -1,6 +1,7 @@
-"""Snapshots of what users deploy: the example app and every channel configuration.
+"""Snapshots of what users deploy: every channel configuration (channel_configurations).
 
-Asset hashes are normalized (they follow the handler source); everything else is compared.
+Asset hashes are normalized (they follow the handler source); everything else is compared. The
+example app's snapshots are tests/example_app/test_example_snapshots.py's.
 """
 
 from __future__ import annotations
@@ -8,13 +9,6 @@ from __future__ import annotations
 import pytest
 from channel_configurations import CONFIGURATIONS
 from syrupy.assertion import SnapshotAssertion
-
-
-@pytest.mark.parametrize("stack_name", ["OrdersEmail", "OrdersEmailSender"])
-def test_example_app_template(
-    synthesized, stack_name: str, snapshot_json: SnapshotAssertion
-) -> None:
-    assert synthesized.normalized[stack_name] == snapshot_json
 
 
 @pytest.mark.parametrize("name", sorted(CONFIGURATIONS))

@@ -23,14 +23,17 @@ from prefetch import start as prefetch_start
 from synth_support import new_app
 
 from constructs_pinpoint import DeliveryBackend, EmailChannel, PinpointApp
-from constructs_pinpoint._provider import INLINE_CHANNELS
 
 ROUND_TRIPS_PER_CHANNEL = 3
 CONSTRUCTS_PER_CHANNEL = 3  # the import, the EmailChannel, its CfnResource
 IDENTITY = "arn:aws:ses:eu-west-1:111111111111:identity/example.com"
-# Within the provider's inline policy: each further managed policy shard adds its own constructs
-# (once per CHANNELS_PER_MANAGED_POLICY channels), which is the provider's budget, not this one.
-SMALL, LARGE = 5, INLINE_CHANNELS
+# Within the provider's inline policy (about 40 channels at worst): each further managed policy
+# shard adds its own constructs, which is the provider's budget, not this one.
+SMALL, LARGE = 5, 30
+# Past the inline policy: one managed policy (2 constructs, 8 round trips: its scope, the L1, its
+# lazy document, its logical id, 3 renderings, DependsOn) per at least 27 channels.
+SHARDED = 120
+ROUND_TRIPS_PER_SHARDED_CHANNEL = ROUND_TRIPS_PER_CHANNEL + 8 / 27
 
 
 @contextmanager
@@ -85,6 +88,18 @@ def test_round_trips_per_additional_channel(env: str, backend: DeliveryBackend) 
     per_channel = (large - small) / (LARGE - SMALL)
     print(f"{env}, {backend.name}: {small} / {large} round trips, {per_channel:.2f} per channel")
     assert per_channel <= ROUND_TRIPS_PER_CHANNEL
+
+
+def test_round_trips_per_additional_channel_past_the_inline_policy() -> None:
+    """Shards are placed in Python: a channel costs no more than its own constructs, plus its
+    share of one managed policy."""
+    env = ENVIRONMENTS["env-agnostic"]
+    _round_trips(1, env, DeliveryBackend.PINPOINT)
+    large = _round_trips(LARGE, env, DeliveryBackend.PINPOINT)
+    sharded = _round_trips(SHARDED, env, DeliveryBackend.PINPOINT)
+    per_channel = (sharded - large) / (SHARDED - LARGE)
+    print(f"{large} / {sharded} round trips, {per_channel:.2f} per channel")
+    assert per_channel <= ROUND_TRIPS_PER_SHARDED_CHANNEL
 
 
 def test_constructs_per_additional_channel() -> None:

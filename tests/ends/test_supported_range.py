@@ -81,8 +81,10 @@ def _environment(venv_bin: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     dist = tmp_path_factory.mktemp("dist")
-    _ok([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
-        cwd=REPO_ROOT)
+    _ok(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist)],
+        cwd=REPO_ROOT,
+    )
     (built,) = dist.glob("constructs_pinpoint-*.whl")
     return built
 
@@ -100,8 +102,6 @@ def _venv_with(wheel: Path, aws_cdk_lib: str) -> Path:
     else:
         _ok([*pip, "install", "--force-reinstall", "--no-deps", str(wheel)])
     _ok([*pip, "check"])
-    installed = _ok([str(python), "-c", "import aws_cdk; print(aws_cdk.__version__ if hasattr(aws_cdk, '__version__') else '')"])
-    del installed
     version = _ok([*pip[:-1], "show", "aws-cdk-lib"]).stdout
     assert f"Version: {aws_cdk_lib}" in version, version
     return venv
@@ -111,8 +111,15 @@ def _synth_consumer(venv: Path, outdir: Path) -> subprocess.CompletedProcess[str
     app = outdir.parent / f"{outdir.name}-app"
     shutil.copytree(CONSUMER_APP, app)
     return _run(
-        [str(NODE_BIN / "cdk"), "synth", "--quiet", "--no-notices", "--no-version-reporting",
-         "--output", str(outdir)],
+        [
+            str(NODE_BIN / "cdk"),
+            "synth",
+            "--quiet",
+            "--no-notices",
+            "--no-version-reporting",
+            "--output",
+            str(outdir),
+        ],
         cwd=app,
         env=_environment(venv / "bin"),
     )
@@ -127,8 +134,11 @@ def _schema_major(assembly: Path) -> int:
 
 
 def _cdk_assets_ls(manifest: Path) -> subprocess.CompletedProcess[str]:
-    return _run([str(CDK_ASSETS), "ls", "-p", str(manifest)], cwd=manifest.parent,
-                env=_environment(NODE_BIN))
+    return _run(
+        [str(CDK_ASSETS), "ls", "-p", str(manifest)],
+        cwd=manifest.parent,
+        env=_environment(NODE_BIN),
+    )
 
 
 @pytest.mark.slow

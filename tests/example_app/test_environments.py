@@ -205,7 +205,7 @@ def test_synth_step_runs_the_readme_commands_from_the_connection_source(
     ]
     (synth,) = [s for s in specs if "./scripts/test.sh" in s]
     pipeline_synth = "CONSTRAINTS=constraints-pipeline.txt ./scripts/synth.sh -c env=pipeline"
-    assert SYNTH_COMMANDS == ("./scripts/test.sh", pipeline_synth)
+    assert ("./scripts/test.sh", pipeline_synth) == SYNTH_COMMANDS
     assert synth.index("./scripts/test.sh") < synth.index(pipeline_synth)
     assert '"base-directory": "cdk.out"' in synth
     assert '"python": "3.11"' in synth and '"nodejs": "20"' in synth

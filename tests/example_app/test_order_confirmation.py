@@ -96,13 +96,19 @@ def test_confirmation_through_ses(index: ModuleType) -> None:
     client = _client("sesv2")
     index._sender = SesV2EmailSender(client, "noreply@example.com", configuration_set="orders")
     with Stubber(client) as stub:
+        # The sender reads the account's send rate once, then sends the personalized message
+        # through SendBulkEmail with an inline template (docs/sending.md).
         stub.add_response(
-            "send_email",
-            {"MessageId": "s-1"},
+            "get_account",
+            {"SendQuota": {"MaxSendRate": 14.0, "Max24HourSend": 50000.0, "SentLast24Hours": 0.0}},
+            expected_params={},
+        )
+        stub.add_response(
+            "send_bulk_email",
+            {"BulkEmailEntryResults": [{"Status": "SUCCESS", "MessageId": "s-1"}]},
             expected_params={
                 "FromEmailAddress": "noreply@example.com",
-                "Destination": {"ToAddresses": ["ana@example.com"]},
-                "Content": {
+                "DefaultContent": {
                     "Template": {
                         "TemplateContent": {
                             "Subject": "Your order {{OrderId}} is confirmed",
@@ -112,6 +118,7 @@ def test_confirmation_through_ses(index: ModuleType) -> None:
                         "TemplateData": '{"OrderId":"4711"}',
                     }
                 },
+                "BulkEmailEntries": [{"Destination": {"ToAddresses": ["ana@example.com"]}}],
                 "ConfigurationSetName": "orders",
             },
         )

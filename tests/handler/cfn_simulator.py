@@ -12,11 +12,17 @@
   delete, and the deletes CloudFormation sends after failures, and keeps the stack's status.
 - DescribeStacks, which the handler calls to tell a rollback Update from a forward one, is a real
   botocore CloudFormation client behind a ``Stubber`` that answers the stack's current status.
+- ``FakePinpoint`` is Pinpoint with state (each app's email channel and its tags) behind a real
+  botocore Pinpoint client: the client validates every request against the service model before
+  the fake answers, and every answer is checked against the operation's output shape. It can
+  refuse any operation, as Pinpoint may since its end of support. With it, sequences across
+  resources and stacks (rename, move, replacement, rollback) end in a state the tests can read.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import socket
 import struct
@@ -31,7 +37,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import quote
 
+from botocore.awsrequest import AWSResponse
 from botocore.stub import Stubber
+from botocore.validate import validate_parameters
 from handler_package import HANDLER_DIR as HANDLER_DIR  # the handler's modules, re-exported
 from handler_package import HANDLER_MODULES as HANDLER_MODULES
 from handler_package import cfn_response as cfn_response
@@ -40,10 +48,18 @@ from handler_package import entry as entry
 from handler_package import handler_log as handler_log
 from handler_package import load_handler as load_handler
 from handler_package import pinpoint_calls as pinpoint_calls
-from pinpoint_stubs import expect_describe_stacks, new_cloudformation_client
+from pinpoint_stubs import (
+    ACCOUNT,
+    REFUSALS,
+    REGION,
+    STATUS,
+    app_arn,
+    expect_describe_stacks,
+    new_client,
+    new_cloudformation_client,
+    stack_arn,
+)
 
-REGION = "us-east-1"
-ACCOUNT = "123456789012"
 MAX_BODY_BYTES: int = cfn_response.MAX_BODY_BYTES
 FINAL_LOG_KEYS = frozenset({"request_id", "logical_id", "request_type", "outcome", "duration_ms"})
 
@@ -389,14 +405,17 @@ class Exchange:
 class CloudFormation:
     """Sends events to ``on_event`` as CloudFormation does, and collects what comes back."""
 
-    def __init__(self, server: ResponseServer, logs: LogCapture, stack_name: str = "pinpoint-demo"):
+    def __init__(
+        self,
+        server: ResponseServer,
+        logs: LogCapture,
+        stack_name: str = "pinpoint-demo",
+        unique: str = "5b1c9e40-8d7a-11f0-9f3e-0affd3c1a2b3",
+    ):
         self.server = server
         self.logs = logs
         self.stack_name = stack_name
-        self.stack_id = (
-            f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack_name}/"
-            "5b1c9e40-8d7a-11f0-9f3e-0affd3c1a2b3"
-        )
+        self.stack_id = stack_arn(stack_name, unique)
         self.service_token = (
             f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{stack_name}-"
             "PinpointEmailChannelProviderHandler-Q1W2E3R4T5Y6"
@@ -653,6 +672,51 @@ class SimulatedStack:
             self.status = "DELETE_FAILED"
         return deleted
 
+    def remove(self) -> Exchange:
+        """The resource left the template (renamed, moved to another stack): CloudFormation
+        deletes it in the cleanup phase, after every new resource was created."""
+        assert self.physical_id is not None and self.properties is not None
+        physical_id, properties = self.physical_id, self.properties
+        removed = self._send(
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            lambda: self.cfn.delete(self.logical_id, physical_id, properties),
+        )
+        self.history.append(removed)
+        self.physical_id = self.properties = None  # cleanup failures do not fail the stack
+        self.status = "UPDATE_COMPLETE"
+        return removed
+
+    def rename(
+        self, logical_id: str, *, later_resource_fails: bool = False
+    ) -> tuple[SimulatedStack, list[Exchange]]:
+        """A stack update that gives this resource a new logical id (a rename, or a move to
+        another parent in the same stack): Create of the new resource with the same properties,
+        then the cleanup Delete of the old one. If the Create fails, or a later resource does,
+        the stack rolls back: the new resource is deleted and the old one stays, untouched."""
+        assert self.physical_id is not None and self.properties is not None
+        properties = self.properties
+        renamed = SimulatedStack(self.cfn, logical_id)
+        created = renamed._send(
+            "UPDATE_IN_PROGRESS", lambda: self.cfn.create(logical_id, properties)
+        )
+        steps = [created]
+        answer = created.answer
+        if answer.status == "FAILED" or later_resource_fails:
+            physical_id = answer.physical_id
+            steps.append(
+                renamed._send(
+                    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+                    lambda: self.cfn.delete(logical_id, physical_id, properties),
+                )
+            )
+            self.status = "UPDATE_ROLLBACK_COMPLETE"
+        else:
+            renamed.physical_id, renamed.properties = answer.physical_id, dict(properties)
+            steps.append(self.remove())
+            renamed.status = self.status = "UPDATE_COMPLETE"
+        self.history += steps
+        return renamed, steps
+
     def create_cancelled(self, properties: Mapping[str, str]) -> Exchange:
         """Another resource failed before this Create was answered: CloudFormation rolls back by
         deleting a physical id it made up (``<stack>-<logical id>-<suffix>``)."""
@@ -663,6 +727,173 @@ class SimulatedStack:
         self.history.append(deleted)
         self.status = "ROLLBACK_COMPLETE"
         return deleted
+
+
+# --------------------------------------------------------------------------------------------
+# Pinpoint with state
+# --------------------------------------------------------------------------------------------
+
+# Pinpoint's tag values: letters, digits, spaces and _ . : / = + - @, up to 256 characters.
+_TAG_VALUE = re.compile(r"[\w\s.:/=+\-@]{0,256}", re.ASCII)
+
+
+@dataclass
+class FakeApp:
+    channel: dict[str, Any] | None = None
+    version: int = 0
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+class FakePinpoint:
+    """Pinpoint's email channels and app tags, with state, behind a real botocore client.
+
+    ``refuse(operation, shape)`` makes Pinpoint refuse ``operation`` (its botocore name, e.g.
+    ``"ListTagsForResource"``) the way ``pinpoint_stubs.REFUSALS[shape]`` describes, for every
+    call until ``allow``: Pinpoint after its end of support.
+    """
+
+    def __init__(self, *apps: str) -> None:
+        self.apps = {app: FakeApp() for app in apps}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.refusals: dict[str, tuple[str, str]] = {}
+        self._lock = threading.Lock()
+        self.client = new_client()
+        events = self.client.meta.events
+        events.register_first("before-parameter-build.pinpoint.*", self._keep_params)
+        events.register_first("before-call.pinpoint.*", self._answer)
+
+    # -- scripting and reading the state ---------------------------------------------------
+
+    def refuse(self, operation: str, shape: str = "403-forbidden") -> str:
+        """Refuse ``operation`` from now on; returns the "code: message" a Reason quotes."""
+        code, message, _ = REFUSALS[shape]
+        with self._lock:
+            self.refusals[operation] = (code, message)
+        return f"{code}: {message}"
+
+    def allow(self, operation: str) -> None:
+        with self._lock:
+            self.refusals.pop(operation, None)
+
+    def has_channel(self, app: str) -> bool:
+        with self._lock:
+            return self.apps[app].channel is not None
+
+    def channel(self, app: str) -> dict[str, Any] | None:
+        with self._lock:
+            found = self.apps[app].channel
+            return dict(found) if found is not None else None
+
+    def tags(self, app: str) -> dict[str, str]:
+        with self._lock:
+            return dict(self.apps[app].tags)
+
+    def operations(self, since: int = 0) -> list[str]:
+        with self._lock:
+            return [name for name, _ in self.calls[since:]]
+
+    # -- botocore hooks ----------------------------------------------------------------------
+
+    @staticmethod
+    def _keep_params(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+        context["fake_pinpoint_params"] = json.loads(json.dumps(params, default=str))
+
+    def _answer(
+        self, model: Any, context: dict[str, Any], **_: Any
+    ) -> tuple[AWSResponse, dict[str, Any]]:
+        name = model.name
+        params = context.pop("fake_pinpoint_params")
+        with self._lock:
+            self.calls.append((name, params))
+            refusal = self.refusals.get(name)
+            if refusal:
+                return self._error(*refusal)
+            try:
+                result = getattr(self, f"_{name}")(params)
+            except _Refused as refused:
+                return self._error(refused.code, refused.message)
+        if model.output_shape is not None:
+            validate_parameters(result, model.output_shape)
+        else:
+            assert result == {}, name
+        return AWSResponse(None, 200, {}, None), {
+            **result,
+            "ResponseMetadata": {"HTTPStatusCode": 200},
+        }
+
+    @staticmethod
+    def _error(code: str, message: str) -> tuple[AWSResponse, dict[str, Any]]:
+        status = STATUS[code]
+        return AWSResponse(None, status, {}, None), {
+            "Error": {"Code": code, "Message": message},
+            "ResponseMetadata": {"HTTPStatusCode": status},
+        }
+
+    def _app(self, application_id: str) -> FakeApp:
+        app = self.apps.get(application_id)
+        if app is None:
+            raise _Refused("NotFoundException", "Resource not found")
+        return app
+
+    def _app_of(self, arn: str) -> FakeApp:
+        application_id = arn.rpartition("/")[2]
+        if arn != app_arn(application_id):  # another region, account or resource type
+            raise _Refused("NotFoundException", "Resource not found")
+        return self._app(application_id)
+
+    def _response(self, application_id: str, app: FakeApp) -> dict[str, Any]:
+        channel = app.channel or {}
+        return {
+            "EmailChannelResponse": {
+                "ApplicationId": application_id,
+                "Enabled": bool(channel.get("Enabled", True)),
+                "FromAddress": str(channel.get("FromAddress", "")),
+                "Identity": str(channel.get("Identity", "")),
+                "Id": "email",
+                "IsArchived": False,
+                "MessagesPerSecond": 14,
+                "Platform": "EMAIL",
+                "Version": app.version,
+            }
+        }
+
+    def _UpdateEmailChannel(self, params: dict[str, Any]) -> dict[str, Any]:
+        app = self._app(params["ApplicationId"])
+        app.channel = dict(params["EmailChannelRequest"])
+        app.version += 1
+        return self._response(params["ApplicationId"], app)
+
+    def _DeleteEmailChannel(self, params: dict[str, Any]) -> dict[str, Any]:
+        app = self._app(params["ApplicationId"])
+        if app.channel is None:
+            raise _Refused("NotFoundException", "Resource not found")
+        response = self._response(params["ApplicationId"], app)
+        app.channel = None
+        return response
+
+    def _ListTagsForResource(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {"TagsModel": {"tags": dict(self._app_of(params["ResourceArn"]).tags)}}
+
+    def _TagResource(self, params: dict[str, Any]) -> dict[str, Any]:
+        app = self._app_of(params["ResourceArn"])
+        tags = params["TagsModel"]["tags"]
+        for key, value in tags.items():
+            if not (1 <= len(key) <= 128 and _TAG_VALUE.fullmatch(value)):
+                raise _Refused("BadRequestException", f"Invalid tag {key!r}")
+        app.tags.update(tags)
+        return {}
+
+    def _UntagResource(self, params: dict[str, Any]) -> dict[str, Any]:
+        app = self._app_of(params["ResourceArn"])
+        for key in params["TagKeys"]:
+            app.tags.pop(key, None)
+        return {}
+
+
+class _Refused(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
 
 
 def worker_threads() -> Iterator[threading.Thread]:

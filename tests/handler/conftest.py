@@ -25,6 +25,7 @@ if str(Path(__file__).parent) not in sys.path:
 from cfn_simulator import (
     Backoff,
     CloudFormation,
+    FakePinpoint,
     LogCapture,
     ResponseServer,
     SimulatedStack,
@@ -33,7 +34,7 @@ from cfn_simulator import (
     handler_log,
     pinpoint_calls,
 )
-from pinpoint_stubs import new_client, new_cloudformation_client
+from pinpoint_stubs import APP, OTHER_APP, new_client, new_cloudformation_client
 
 
 @pytest.fixture(autouse=True)
@@ -171,3 +172,12 @@ def pinpoint(monkeypatch: pytest.MonkeyPatch, client: Any) -> Iterator[Stubber]:
     yield stubber
     stubber.deactivate()
     stubber.assert_no_pending_responses()
+
+
+@pytest.fixture
+def fake_pinpoint(monkeypatch: pytest.MonkeyPatch) -> FakePinpoint:
+    """Pinpoint with state (channels and app tags; apps APP and OTHER_APP exist), which the
+    handler gets from ``pinpoint_client()``."""
+    fake = FakePinpoint(APP, OTHER_APP)
+    monkeypatch.setattr(entry, "pinpoint_client", lambda: fake.client)
+    return fake

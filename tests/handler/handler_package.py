@@ -39,6 +39,7 @@ HANDLER_MODULES = (
     "properties",
     "stack_status",
     "log",
+    "ownership",
 )
 handler = load_handler()
 contract: Any = sys.modules["handler.contract"]
@@ -46,3 +47,4 @@ entry: Any = sys.modules["handler.entry"]
 cfn_response: Any = sys.modules["handler.cfn_response"]
 pinpoint_calls: Any = sys.modules["handler.pinpoint_calls"]
 handler_log: Any = sys.modules["handler.log"]
+ownership: Any = sys.modules["handler.ownership"]

@@ -13,12 +13,36 @@ from typing import Any
 
 import boto3
 from botocore.stub import Stubber
-from handler_package import contract
+from handler_package import contract, ownership
 
 APP = "0f1e2d3c4b5a69788796a5b4c3d2e1f0"
 OTHER_APP = "a1b2c3d4e5f60718293a4b5c6d7e8f90"
 IDENTITY = "arn:aws:ses:us-east-1:123456789012:identity/example.com"
 FROM = "Example <hello@example.com>"
+REGION = "us-east-1"
+ACCOUNT = "123456789012"
+STACK_NAME = "pinpoint-demo"
+LOGICAL_ID = "WelcomeChannel8E3B1C2A"
+OWNER = contract.OWNER_TAG
+PREVIOUS = contract.PREVIOUS_OWNER_TAG
+
+
+def stack_arn(
+    stack_name: str = STACK_NAME, unique: str = "5b1c9e40-8d7a-11f0-9f3e-0affd3c1a2b3"
+) -> str:
+    return f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{stack_name}/{unique}"
+
+
+def app_arn(app: str = APP) -> str:
+    return f"arn:aws:mobiletargeting:{REGION}:{ACCOUNT}:apps/{app}"
+
+
+def owner_of(logical_id: str = LOGICAL_ID, stack_id: str | None = None) -> str:
+    """The owner tag value of a resource (by default, the tests' usual one)."""
+    return str(ownership.owner_value(stack_id or stack_arn(), logical_id))
+
+
+ME = owner_of()
 
 STATUS = {
     "TooManyRequestsException": 429,
@@ -86,18 +110,55 @@ def channel(app: str = APP, *, enabled: bool = True, version: int = 1) -> dict[s
 
 
 def expect_update(
-    stubber: Stubber, app: str = APP, *, version: int = 1, **request_overrides: Any
+    stubber: Stubber,
+    app: str = APP,
+    *,
+    version: int = 1,
+    claim: bool = True,
+    **request_overrides: Any,
 ) -> None:
+    """UpdateEmailChannel, then (``claim``) the claim of an app without ownership tags."""
     sent = request(**request_overrides)
     stubber.add_response(
         "update_email_channel",
         channel(app, enabled=sent["Enabled"], version=version),
         {"ApplicationId": app, "EmailChannelRequest": sent},
     )
+    if claim:
+        expect_claim(stubber, app)
 
 
-def expect_delete(stubber: Stubber, app: str = APP) -> None:
+def expect_claim(stubber: Stubber, app: str = APP, *, me: str = ME) -> None:
+    """ListTagsForResource (no tags), then TagResource with this resource as the owner."""
+    expect_tags(stubber, app, {})
+    expect_tag(stubber, app, {OWNER: me})
+
+
+def expect_tags(stubber: Stubber, app: str = APP, tags: dict[str, str] | None = None) -> None:
+    stubber.add_response(
+        "list_tags_for_resource",
+        {"TagsModel": {"tags": dict(tags or {})}},
+        {"ResourceArn": app_arn(app)},
+    )
+
+
+def expect_tag(stubber: Stubber, app: str, tags: dict[str, str]) -> None:
+    stubber.add_response(
+        "tag_resource", {}, {"ResourceArn": app_arn(app), "TagsModel": {"tags": tags}}
+    )
+
+
+def expect_untag(stubber: Stubber, app: str, keys: list[str]) -> None:
+    stubber.add_response("untag_resource", {}, {"ResourceArn": app_arn(app), "TagKeys": keys})
+
+
+def expect_delete(stubber: Stubber, app: str = APP, *, owner: str | None = ME) -> None:
+    """A Delete's calls when ``owner`` (default: this resource) owns the channel: read the tags,
+    DeleteEmailChannel, remove the owner tag. ``owner=None``: a channel without tags."""
+    expect_tags(stubber, app, {OWNER: owner} if owner else {})
     stubber.add_response("delete_email_channel", channel(app), {"ApplicationId": app})
+    if owner:
+        expect_untag(stubber, app, [OWNER])
 
 
 def expect_error(
@@ -113,6 +174,8 @@ def expect_error(
     expected: dict[str, Any] = {"ApplicationId": app}
     if operation == "update_email_channel":
         expected["EmailChannelRequest"] = request(**request_overrides)
+    if operation in ("list_tags_for_resource", "tag_resource", "untag_resource"):
+        expected = {"ResourceArn": app_arn(app), **request_overrides}
     stubber.add_client_error(
         operation,
         service_error_code=code,
@@ -137,6 +200,15 @@ class BlockingClient:
     def delete_email_channel(self, **kwargs: Any) -> Any:
         return self._blocked(self.client.delete_email_channel, kwargs)
 
+    def list_tags_for_resource(self, **kwargs: Any) -> Any:
+        return self._blocked(self.client.list_tags_for_resource, kwargs)
+
+    def tag_resource(self, **kwargs: Any) -> Any:
+        return self._blocked(self.client.tag_resource, kwargs)
+
+    def untag_resource(self, **kwargs: Any) -> Any:
+        return self._blocked(self.client.untag_resource, kwargs)
+
     def _blocked(self, call: Any, kwargs: dict[str, Any]) -> Any:
         self.entered.set()
         self.release.wait(10)
@@ -158,6 +230,7 @@ class FailingClient:
         raise self.error
 
     delete_email_channel = update_email_channel
+    list_tags_for_resource = update_email_channel
 
 
 def new_cloudformation_client() -> Any:
@@ -217,8 +290,14 @@ REFUSALS: dict[str, tuple[str, str, int]] = {
 def expect_refusal(
     stubber: Stubber, operation: str, shape: str, *, app: str = APP, **request_overrides: Any
 ) -> str:
-    """Queue Pinpoint's answers for ``shape``; returns the "code: message" a Reason quotes."""
+    """Queue Pinpoint's answers for ``shape``; returns the "code: message" a Reason quotes.
+
+    A refused DeleteEmailChannel is preceded by the Delete's read of the tags (this resource
+    owns the channel); a refused ownership call (``list_tags_for_resource``, ``tag_resource``)
+    takes the app's ARN."""
     code, message, times = REFUSALS[shape]
+    if operation == "delete_email_channel":
+        expect_tags(stubber, app, {OWNER: ME})
     for _ in range(times):
         expect_error(stubber, operation, code, message, app=app, **request_overrides)
     detail = f"{code}: {message}"

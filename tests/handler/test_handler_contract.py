@@ -12,7 +12,17 @@ from typing import Any
 
 from botocore.stub import Stubber
 from cfn_simulator import HANDLER_DIR, CloudFormation, FakeContext, contract
-from pinpoint_stubs import APP, OTHER_APP, expect_delete, expect_error, expect_update, properties
+from pinpoint_stubs import (
+    APP,
+    ME,
+    OTHER_APP,
+    OWNER,
+    expect_delete,
+    expect_error,
+    expect_tags,
+    expect_update,
+    properties,
+)
 
 LOGICAL_ID = "WelcomeChannel8E3B1C2A"
 LOG_STREAM = FakeContext().log_stream_name
@@ -107,6 +117,7 @@ def test_delete_deletes_the_channel(cfn: CloudFormation, pinpoint: Stubber) -> N
 
 
 def test_delete_of_a_missing_channel_succeeds(cfn: CloudFormation, pinpoint: Stubber) -> None:
+    expect_tags(pinpoint, APP, {})  # a channel made before ownership tags
     expect_error(pinpoint, "delete_email_channel", "NotFoundException", "Resource not found")
 
     answer = cfn.delete(LOGICAL_ID, APP, properties()).answer
@@ -168,6 +179,7 @@ def test_the_contract_has_one_home() -> None:
 def test_answer_after_a_lenient_delete_names_pinpoints_error(
     cfn: CloudFormation, pinpoint: Stubber
 ) -> None:
+    expect_tags(pinpoint, APP, {OWNER: ME})
     expect_error(pinpoint, "delete_email_channel", "ForbiddenException", "Forbidden")
 
     exchange = cfn.delete(LOGICAL_ID, APP, properties())

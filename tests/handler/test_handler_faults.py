@@ -43,11 +43,13 @@ from pinpoint_stubs import (
     BlockingClient,
     FailingClient,
     channel,
+    expect_claim,
     expect_delete,
     expect_describe_stacks,
     expect_describe_stacks_error,
     expect_error,
     expect_refusal,
+    expect_tags,
     expect_update,
     properties,
     request,
@@ -124,7 +126,10 @@ ROWS = {
     ),
     "not-found-on-delete": Row(
         "Delete",
-        lambda s: expect_error(s, "delete_email_channel", "NotFoundException", "Not found"),
+        lambda s: (
+            expect_tags(s, APP, {}),
+            expect_error(s, "delete_email_channel", "NotFoundException", "Not found"),
+        ),
         "SUCCESS",
         APP,
         ("already gone",),
@@ -530,6 +535,7 @@ def _twice_failed_create(s: Stubber) -> None:
 
 def _twice_delete(s: Stubber) -> None:
     expect_delete(s)
+    expect_tags(s, APP, {})  # the first run removed the owner tag
     expect_error(s, "delete_email_channel", "NotFoundException", "Not found")  # gone by now
 
 
@@ -1021,6 +1027,7 @@ def test_oversized_data_keeps_every_key(cfn: CloudFormation, pinpoint: Stubber) 
         response,
         {"ApplicationId": APP, "EmailChannelRequest": request()},
     )
+    expect_claim(pinpoint)
 
     answer = cfn.create(LOGICAL_ID, properties()).answer
 

@@ -11,11 +11,14 @@ from botocore.stub import Stubber
 from cfn_simulator import SimulatedStack, contract
 from pinpoint_stubs import (
     APP,
+    ME,
     OTHER_APP,
+    OWNER,
     REFUSALS,
     expect_delete,
     expect_error,
     expect_refusal,
+    expect_tags,
     expect_update,
     properties,
 )
@@ -303,8 +306,10 @@ def test_update_of_strict_delete_alone_makes_no_pinpoint_call(
     stack: SimulatedStack, pinpoint: Stubber
 ) -> None:
     # Turning strict deletes on (or off) must deploy even where Pinpoint now refuses every
-    # UpdateEmailChannel: nothing Pinpoint sees changes, so the handler does not call it.
+    # UpdateEmailChannel: nothing Pinpoint sees changes, so the handler does not call it (it
+    # only reads the ownership tags, best effort: the channel is already this resource's).
     expect_update(pinpoint)
+    expect_tags(pinpoint, APP, {OWNER: ME})
     expect_refusal(pinpoint, "delete_email_channel", "403-forbidden")
 
     created = stack.create(properties())

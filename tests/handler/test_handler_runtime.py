@@ -16,13 +16,13 @@ from collections import deque
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 import boto3
 import pytest
 from botocore.stub import Stubber
 from cfn_simulator import HANDLER_DIR, Backoff, CloudFormation, contract, entry
-from pinpoint_stubs import APP, channel, expect_error, properties, request
+from pinpoint_stubs import APP, ME, OWNER, app_arn, channel, expect_error, properties, request
 
 RUNTIME_MODULES = {"boto3", "botocore"}
 
@@ -74,7 +74,9 @@ class _PinpointHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    do_DELETE = do_PUT  # DeleteEmailChannel
+    do_DELETE = do_PUT  # DeleteEmailChannel, UntagResource
+    do_GET = do_PUT  # ListTagsForResource
+    do_POST = do_PUT  # TagResource
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
@@ -100,7 +102,13 @@ def test_botocore_does_not_retry_the_handler_does(
 ) -> None:
     throttled = {"__type": "TooManyRequestsException", "Message": "Too many requests"}
     pinpoint_endpoint.replies.extend(
-        [(429, throttled), (429, throttled), (200, channel()["EmailChannelResponse"])]
+        [
+            (429, throttled),
+            (429, throttled),
+            (200, channel()["EmailChannelResponse"]),
+            (200, {"tags": {}}),  # ListTagsForResource: the claim of an untagged app ...
+            (204, {}),  # ... TagResource
+        ]
     )
 
     exchange = cfn.create("WelcomeChannel8E3B1C2A", properties())
@@ -109,7 +117,11 @@ def test_botocore_does_not_retry_the_handler_does(
     assert exchange.answer.data[contract.DATA_MESSAGES_PER_SECOND] == "14"
     # Three HTTP requests, each one an attempt of the handler's loop (two backoffs between):
     # botocore's own retries would have made more requests, or hidden the 429s from the loop.
-    assert len(pinpoint_endpoint.requests) == 3
+    # Then the claim: ListTagsForResource and TagResource on the app's ARN.
+    assert [r[0] for r in pinpoint_endpoint.requests] == ["PUT"] * 3 + ["GET", "POST"]
+    tags_path = "/v1/tags/" + quote(app_arn(), safe="")
+    assert [r[1] for r in pinpoint_endpoint.requests[3:]] == [tags_path] * 2
+    assert pinpoint_endpoint.requests[4][2] == {"tags": {OWNER: ME}}
     assert len(backoff.pinpoint) == 2
     method, path, body, headers = pinpoint_endpoint.requests[0]
     assert (method, path) == ("PUT", f"/v1/apps/{APP}/channels/email")
@@ -120,15 +132,22 @@ def test_botocore_does_not_retry_the_handler_does(
 def test_real_not_found_error_code_is_recognised_on_delete(
     cfn: CloudFormation, pinpoint_endpoint: _Pinpoint
 ) -> None:
-    pinpoint_endpoint.replies.append(
-        (404, {"__type": "NotFoundException", "Message": "Resource not found", "RequestID": "x"})
+    pinpoint_endpoint.replies.extend(
+        [
+            (200, {"tags": {}}),  # a channel made before ownership tags
+            (
+                404,
+                {"__type": "NotFoundException", "Message": "Resource not found", "RequestID": "x"},
+            ),
+        ]
     )
 
     exchange = cfn.delete("WelcomeChannel8E3B1C2A", APP, properties())
 
     assert (exchange.answer.status, exchange.answer.physical_id) == ("SUCCESS", APP)
     assert [r[:2] for r in pinpoint_endpoint.requests] == [
-        ("DELETE", f"/v1/apps/{APP}/channels/email")
+        ("GET", "/v1/tags/" + quote(app_arn(), safe="")),
+        ("DELETE", f"/v1/apps/{APP}/channels/email"),
     ]
 
 

@@ -7,7 +7,7 @@ validation runs before the stub answers) and compares it with
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
@@ -45,3 +45,18 @@ def sesv2_stub(sesv2_client: Any) -> Iterator[Stubber]:
     with Stubber(sesv2_client) as stubber:
         yield stubber
         stubber.assert_no_pending_responses()
+
+
+def _add_get_account(stub: Stubber, rate: float = 14.0) -> None:
+    stub.add_response(
+        "get_account",
+        {"SendQuota": {"Max24HourSend": 50000.0, "MaxSendRate": rate, "SentLast24Hours": 0.0}},
+        {},
+    )
+
+
+@pytest.fixture
+def add_get_account() -> Callable[..., None]:
+    """``add_get_account(stub, rate=14.0)`` queues SES v2 GetAccount's answer (a sender
+    reads MaxSendRate once, before its first call)."""
+    return _add_get_account

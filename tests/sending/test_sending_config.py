@@ -137,6 +137,7 @@ def test_factory_builds_ses_sender_with_configuration(
     client: Any = sender.client
     assert client.meta.service_model.service_name == "sesv2"
     with Stubber(client) as stub:
+        stub.add_response("get_account", {"SendQuota": {"MaxSendRate": 14.0}}, {})
         stub.add_response(
             "send_email",
             {"MessageId": "m"},
@@ -178,4 +179,6 @@ def test_missing_region_is_a_config_error(
     assert session.region_name is None
     with pytest.raises(SenderConfigError) as caught:
         sender_from_environment(PINPOINT_ENV, session)
-    assert caught.value.variable == "AWS_REGION"
+    # botocore reads AWS_DEFAULT_REGION (or the profile), not AWS_REGION: name what it reads.
+    assert caught.value.variable == "AWS_DEFAULT_REGION"
+    assert "AWS_DEFAULT_REGION" in str(caught.value) and "profile" in str(caught.value)

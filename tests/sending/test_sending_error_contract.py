@@ -16,6 +16,7 @@ from constructs_pinpoint.sending import (
     ENV_APPLICATION_ID,
     ENV_BACKEND,
     ENV_FROM_ADDRESS,
+    AddressConfiguration,
     DeliveryBackend,
     EmailMessage,
     EmailSendingError,
@@ -194,6 +195,63 @@ CASES: dict[str, tuple[Call, str]] = {
         lambda p, s, b: SesV2EmailSender(s, "a@example.com").send_to_endpoints(MESSAGE, ["e"]),
         "send_to_addresses",
     ),
+    # Personalization, pacing and deadlines
+    "message context list": (
+        lambda p, s, b: EmailMessage(subject="s", text_body="t", context=[("a", "b")]),
+        "context",
+    ),
+    "message context value int": (
+        lambda p, s, b: EmailMessage(subject="s", text_body="t", context={"a": 1}),
+        "context['a']",
+    ),
+    "address configuration substitutions str": (
+        lambda p, s, b: AddressConfiguration(substitutions="Name"),
+        "substitutions",
+    ),
+    "address configuration title int": (
+        lambda p, s, b: AddressConfiguration(title_override=5),
+        "title_override",
+    ),
+    "address configuration title with LF": (
+        lambda p, s, b: AddressConfiguration(title_override="a\nb"),
+        "title_override 'a\\nb'",
+    ),
+    "send mapping to dict": (
+        lambda p, s, b: PinpointEmailSender(p, APP_ID).send_to_addresses(
+            MESSAGE, {"a@example.com": {"context": {}}}
+        ),
+        "AddressConfiguration",
+    ),
+    "send trace_id int": (
+        lambda p, s, b: PinpointEmailSender(p, APP_ID).send_to_endpoints(
+            MESSAGE, ["ep"], trace_id=5
+        ),
+        "trace_id 5",
+    ),
+    "send deadline str": (
+        lambda p, s, b: PinpointEmailSender(p, APP_ID).send_to_users(
+            MESSAGE, ["u"], deadline="soon"
+        ),
+        "deadline 'soon'",
+    ),
+    "sesv2 max_send_rate zero": (
+        lambda p, s, b: SesV2EmailSender(s, "a@example.com", max_send_rate=0),
+        "max_send_rate 0",
+    ),
+    "pinpoint max_attempts zero": (
+        lambda p, s, b: PinpointEmailSender(p, APP_ID, max_attempts=0),
+        "max_attempts 0",
+    ),
+    "sesv2 deadline_margin negative": (
+        lambda p, s, b: SesV2EmailSender(s, "a@example.com", deadline_margin=-1),
+        "deadline_margin -1",
+    ),
+    "sesv2 bulk request of 51": (
+        lambda p, s, b: SesV2EmailSender(s, "a@example.com").send_bulk_email_request(
+            EmailMessage(subject="s", text_body="t"), ["b@example.com"] * 51
+        ),
+        "1 to 50",
+    ),
     # Helpers
     "pinpoint_email_message str": (lambda p, s, b: pinpoint_email_message("m"), "message 'm'"),
     "sesv2_email_content None": (lambda p, s, b: sesv2_email_content(None), "message None"),
@@ -232,5 +290,9 @@ def test_a_response_that_is_not_a_mapping_is_a_permanent_api_error(sesv2_client:
         def send_email(self, **kwargs: Any) -> object:
             return ["not", "a", "mapping"]
 
+        send_bulk_email = send_email
+
     with pytest.raises(PermanentEmailApiError, match="InvalidResponse"):
-        SesV2EmailSender(OddClient(), "a@example.com").send_to_addresses(MESSAGE, ["b@x.com"])
+        SesV2EmailSender(OddClient(), "a@example.com", max_send_rate=5).send_to_addresses(
+            MESSAGE, ["b@x.com"]
+        )

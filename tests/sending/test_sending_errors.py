@@ -82,7 +82,7 @@ def test_server_error_with_unknown_code_is_retryable(
         "send_email", service_error_code="ServiceUnavailable", http_status_code=503
     )
     with pytest.raises(RetryableEmailApiError) as caught:
-        SesV2EmailSender(sesv2_client, "from@example.com").send_to_addresses(
+        SesV2EmailSender(sesv2_client, "from@example.com", max_send_rate=5).send_to_addresses(
             MESSAGE, ["a@example.com"]
         )
     assert caught.value.http_status == 503
@@ -95,6 +95,9 @@ class RaisingClient:
         self.error = error
 
     def send_email(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise self.error
+
+    def send_bulk_email(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise self.error
 
     def send_messages(self, *args: Any, **kwargs: Any) -> NoReturn:
@@ -115,9 +118,9 @@ class RaisingClient:
 def test_errors_below_http_are_translated(error: Exception, expected: bool) -> None:
     expected_type = RetryableEmailApiError if expected else PermanentEmailApiError
     with pytest.raises(expected_type) as caught:
-        SesV2EmailSender(RaisingClient(error), "from@example.com").send_to_addresses(
-            MESSAGE, ["a@example.com"]
-        )
+        SesV2EmailSender(
+            RaisingClient(error), "from@example.com", max_send_rate=5
+        ).send_to_addresses(MESSAGE, ["a@example.com"])
     assert caught.value.code == type(error).__name__
     assert caught.value.http_status is None
     assert caught.value.__cause__ is error

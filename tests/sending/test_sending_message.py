@@ -51,7 +51,7 @@ def test_empty_subject_is_refused(subject: str | None) -> None:
 
 
 def test_subject_with_line_break_is_refused() -> None:
-    with pytest.raises(EmailMessageError, match="line breaks"):
+    with pytest.raises(EmailMessageError, match="carriage return"):
         simple(subject="Hi\r\nBcc: victim@example.com")
 
 

@@ -26,7 +26,7 @@ RAW = b"From: noreply@example.com\r\nSubject: raw\r\n\r\nbody\r\n"
 
 
 def test_simple_message_one_call_per_address_with_all_options(
-    sesv2_client: Any, sesv2_stub: Stubber
+    sesv2_client: Any, sesv2_stub: Stubber, add_get_account: Any
 ) -> None:
     message = EmailMessage(
         subject="Größe",
@@ -36,6 +36,7 @@ def test_simple_message_one_call_per_address_with_all_options(
         reply_to_addresses="reply@example.com",
         feedback_forwarding_address="bounces@example.com",
     )
+    add_get_account(sesv2_stub)
     for index, address in enumerate(["ana@example.com", "bo@example.org"]):
         sesv2_stub.add_response(
             "send_email",
@@ -87,14 +88,14 @@ def test_raw_message_and_configured_sender(sesv2_client: Any, sesv2_stub: Stubbe
             "Content": {"Raw": {"Data": RAW}},
         },
     )
-    report = SesV2EmailSender(sesv2_client, FROM).send_to_addresses(
+    report = SesV2EmailSender(sesv2_client, FROM, max_send_rate=10).send_to_addresses(
         EmailMessage(raw_mime=RAW), "ana@example.com"
     )
     assert [r.message_id for r in report] == ["raw-1"]
 
 
-def test_substitutions_become_inline_template_with_first_values(
-    sesv2_client: Any, sesv2_stub: Stubber
+def test_substitutions_become_one_bulk_call_with_inline_template_and_first_values(
+    sesv2_client: Any, sesv2_stub: Stubber, add_get_account: Any
 ) -> None:
     message = EmailMessage(
         subject="Hi {{Name}}",
@@ -105,13 +106,18 @@ def test_substitutions_become_inline_template_with_first_values(
     # SES gets one value per variable: the first of each Pinpoint list.
     expected_data = '{"Name":"Zoë","Code":"42"}'
     assert json.loads(expected_data) == {"Name": "Zoë", "Code": "42"}
+    add_get_account(sesv2_stub)
     sesv2_stub.add_response(
-        "send_email",
-        {"MessageId": "t-1"},
+        "send_bulk_email",
+        {
+            "BulkEmailEntryResults": [
+                {"Status": "SUCCESS", "MessageId": "t-1"},
+                {"Status": "SUCCESS", "MessageId": "t-2"},
+            ]
+        },
         expected_params={
             "FromEmailAddress": FROM,
-            "Destination": {"ToAddresses": ["ana@example.com"]},
-            "Content": {
+            "DefaultContent": {
                 "Template": {
                     "TemplateContent": {
                         "Subject": "Hi {{Name}}",
@@ -121,9 +127,19 @@ def test_substitutions_become_inline_template_with_first_values(
                     "TemplateData": expected_data,
                 }
             },
+            "BulkEmailEntries": [
+                {"Destination": {"ToAddresses": ["ana@example.com"]}},
+                {"Destination": {"ToAddresses": ["bo@example.com"]}},
+            ],
         },
     )
-    SesV2EmailSender(sesv2_client, FROM).send_to_addresses(message, ["ana@example.com"])
+    report = SesV2EmailSender(sesv2_client, FROM).send_to_addresses(
+        message, ["ana@example.com", "bo@example.com"]
+    )
+    assert [(r.recipient, r.message_id, r.service_status) for r in report] == [
+        ("ana@example.com", "t-1", "SUCCESS"),
+        ("bo@example.com", "t-2", "SUCCESS"),
+    ]
 
 
 def test_failure_midway_reports_sent_and_unsent(sesv2_client: Any, sesv2_stub: Stubber) -> None:
@@ -135,8 +151,9 @@ def test_failure_midway_reports_sent_and_unsent(sesv2_client: Any, sesv2_stub: S
         http_status_code=429,
     )
     addresses = ["a@example.com", "b@example.com", "c@example.com"]
+    # max_attempts=1: the library's own retry of a throttled call is tested elsewhere.
     with pytest.raises(RetryableEmailApiError) as caught:
-        SesV2EmailSender(sesv2_client, FROM).send_to_addresses(
+        SesV2EmailSender(sesv2_client, FROM, max_send_rate=10, max_attempts=1).send_to_addresses(
             EmailMessage(subject="s", text_body="t"), addresses
         )
     assert [r.recipient for r in caught.value.completed] == ["a@example.com"]
@@ -161,7 +178,7 @@ def test_permanent_ses_errors(sesv2_client: Any, sesv2_stub: Stubber, code: str)
         "send_email", service_error_code=code, service_message="why", http_status_code=400
     )
     with pytest.raises(PermanentEmailApiError) as caught:
-        SesV2EmailSender(sesv2_client, FROM).send_to_addresses(
+        SesV2EmailSender(sesv2_client, FROM, max_send_rate=10).send_to_addresses(
             EmailMessage(subject="s", text_body="t"), ["a@example.com"]
         )
     assert caught.value.code == code

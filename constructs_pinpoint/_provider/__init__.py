@@ -1,0 +1,56 @@
+"""The one handler Lambda per stack behind every ``Custom::PinpointEmailChannel``.
+
+One mechanism a module, imported in this order (no module imports one listed after it):
+
+* ``tokens``: how long an ARN holding tokens can render (pseudo parameters at their longest);
+* ``budget``: each policy resource's characters at worst (app ARNs, role ARNs and their roles);
+* ``policies``: the grants and the one routine that shards them across the role's policies;
+* ``asset``: the handler's file asset, hashed and staged as ``cdk.AssetStaging`` does;
+* ``depends_on``: the function's DependsOn on every policy attached to its role;
+* ``nag``: cdk-nag's IAM5 on an escaped literal ``*`` of a user-given ARN, acknowledged;
+* ``construct``: ``EmailChannelProvider``, which builds them into a stack.
+
+Constants shared with the handler (runtime, entry, timeouts, IAM limits) live in
+``handler/contract.py``; ``HANDLER_RUNTIME`` (an ``aws_lambda.Runtime``) in ``.._runtime``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ..handler.contract import SERVICE_TIMEOUT_SECONDS
+from .construct import LOG_RETENTION_DAYS, PROVIDER_ID, EmailChannelProvider, channel_arn
+from .policies import PASSED_TO_SERVICE
+
+if TYPE_CHECKING:
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda
+
+    SERVICE_TIMEOUT: cdk.Duration
+    HANDLER_RUNTIME: aws_lambda.Runtime
+
+__all__ = [
+    "LOG_RETENTION_DAYS",
+    "PASSED_TO_SERVICE",
+    "PROVIDER_ID",
+    "SERVICE_TIMEOUT",
+    "SERVICE_TIMEOUT_SECONDS",
+    "EmailChannelProvider",
+    "channel_arn",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """``SERVICE_TIMEOUT`` (a ``cdk.Duration``: a jsii call) is built on first access.
+    ``HANDLER_RUNTIME`` is ``.._runtime``'s (which imports aws_lambda), forwarded one way for
+    ``constructs_pinpoint``'s lazy exports until they name ``._runtime`` themselves."""
+    if name == "SERVICE_TIMEOUT":
+        import aws_cdk as cdk
+
+        value: Any = cdk.Duration.seconds(SERVICE_TIMEOUT_SECONDS)
+    elif name == "HANDLER_RUNTIME":
+        from .._runtime import HANDLER_RUNTIME as value
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value

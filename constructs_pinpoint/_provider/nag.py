@@ -1,0 +1,49 @@
+"""cdk-nag's AwsSolutions-IAM5 on an escaped literal ``*``, acknowledged for that one resource.
+
+A ``*`` in a user-given ARN (legal in an IAM role path) is written ``${*}`` (``_iam``): IAM reads
+it as the character, not a wildcard. cdk-nag's IAM5 rule still reports it as a wildcard. The
+provider acknowledges exactly that finding, on the policy that holds the resource, with cdk-nag's
+own finding id (the resource written as cdk-nag writes it: ``${x}`` as ``<x>``, a Ref as
+``<Id>``, a GetAtt as ``<Id.Attribute>``); any real wildcard is still reported.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import aws_cdk as cdk
+
+ESCAPED_STAR = "${*}"
+REASON = (
+    "A literal * of a user-given ARN (an IAM path may hold one), written escaped as ${*}: IAM "
+    "matches the character itself, not a wildcard (constructs_pinpoint._iam.literal_resource)."
+)
+_VARIABLE = re.compile(r"\$\{(.+?)\}")
+
+
+def acknowledge_escaped(policy: cdk.CfnResource, resource: str) -> None:
+    """Acknowledge IAM5 for ``resource`` on ``policy`` if it holds an escaped ``*``."""
+    if ESCAPED_STAR not in resource:
+        return
+    rendered = resource if "${Token[" not in resource else cdk.Stack.of(policy).resolve(resource)
+    finding = f"AwsSolutions::AwsSolutions-IAM5[Resource::{nag_text(rendered)}]"
+    validations = getattr(cdk, "Validations", None)  # aws-cdk-lib >= 2.257 (cdk-nag 3's host)
+    if validations is not None:
+        validations.of(policy).acknowledge(cdk.Acknowledgment(id=finding, reason=REASON))
+
+
+def nag_text(value: Any) -> str:
+    """A resolved resource as cdk-nag writes it into a finding id."""
+    if isinstance(value, str):
+        return _VARIABLE.sub(r"<\1>", value)
+    if isinstance(value, dict) and len(value) == 1:
+        ((key, argument),) = value.items()
+        if key == "Ref":
+            return f"<{argument}>"
+        if key == "Fn::GetAtt":
+            return f"<{argument[0]}.{argument[1]}>"
+        if key == "Fn::Join":
+            separator, parts = argument
+            return str(separator).join(nag_text(part) for part in parts)
+    return str(value)
