@@ -17,7 +17,8 @@ def python_runtime(name: str) -> lambda_.Runtime:
     known: lambda_.Runtime | None = getattr(
         lambda_.Runtime, "PYTHON_" + name.removeprefix("python").replace(".", "_"), None
     )
-    return known or lambda_.Runtime(name, lambda_.RuntimeFamily.PYTHON)
+    # As aws-cdk-lib declares its own Python runtimes: inline code allowed.
+    return known or lambda_.Runtime(name, lambda_.RuntimeFamily.PYTHON, supports_inline_code=True)
 
 
 # The name is written once, in handler/contract.py, which the provider writes into the template.

@@ -376,10 +376,34 @@ class _EndOfSupportWarning:
         stack = self._facts.stack
         if _acknowledged_at_root(stack):
             return
-        # Annotations honours an acknowledgment on the stack or any stage above it.
-        cdk.Annotations.of(stack).add_warning_v2(
+        # Annotations honours an acknowledgment on the stack or any stage above it. Releases
+        # that look only at a construct's ancestors (2.230 and older) see a stack's own
+        # acknowledgment only for a warning below it: there, it goes on the first channel.
+        target = stack if _acknowledgments_include_self(stack) else node
+        cdk.Annotations.of(target).add_warning_v2(
             END_OF_SUPPORT_WARNING, _end_of_support_message(self._facts.pinpoint_channels)
         )
+
+
+_SELF_ACKNOWLEDGED = "_constructs_pinpoint_acknowledgments_include_self"
+_SELF_PROBE = "constructs-pinpoint:acknowledgmentSemanticsProbe"
+
+
+def _acknowledgments_include_self(stack: cdk.Stack) -> bool:
+    """Whether this aws-cdk-lib honours an acknowledgment made on the annotated construct
+    itself, found once per app with a probe on the root (whose annotations are never written)."""
+    root = stack.node.root
+    known: bool | None = getattr(root, _SELF_ACKNOWLEDGED, None)
+    if known is None:
+        annotations = cdk.Annotations.of(root)
+        annotations.acknowledge_warning(_SELF_PROBE, "probe")
+        annotations.add_warning_v2(_SELF_PROBE, _SELF_PROBE)
+        known = not any(
+            isinstance(entry.data, str) and entry.data.startswith(_SELF_PROBE)
+            for entry in root.node.metadata
+        )
+        setattr(root, _SELF_ACKNOWLEDGED, known)
+    return known
 
 
 def _acknowledged_at_root(stack: cdk.Stack) -> bool:

@@ -96,3 +96,21 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     from prefetch import start_for
 
     start_for(session.items)
+
+
+# Real-tool work, marked `slow` so that `./scripts/test.sh -m "not slow"` is a quick loop: the CDK
+# CLI (marker `cli`), wheel builds, cfn-lint, mypy and ruff, the docs' programs (a fresh
+# interpreter each), test.sh run inside the suite, and the sender's pacing against a local HTTP
+# fake (real seconds). CI runs everything.
+_SLOW_MODULES = {"test_packaging.py", "test_static.py", "test_ci.py", "test_sending_pacing.py"}
+_SLOW_NAMES = ("cfn_lint", "python_block_runs", "cdk_nag_as_written")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if (
+            item.get_closest_marker("cli") is not None
+            or item.path.name in _SLOW_MODULES
+            or any(name in item.name for name in _SLOW_NAMES)
+        ):
+            item.add_marker(pytest.mark.slow)

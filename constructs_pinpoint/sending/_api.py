@@ -43,26 +43,13 @@ def call_api(
         response = call()
     except ClientError as exc:
         raise _from_client_error(exc, backend, operation, completed, unsent) from exc
-    except BotoCoreError as exc:
-        # Below HTTP: connection failures and timeouts can succeed later;
-        # missing credentials, parameter validation and the like cannot.
+    except (BotoCoreError, ValueError, TypeError) as exc:
+        # Below HTTP: connection failures and timeouts can succeed later; missing credentials,
+        # parameter validation, and the plain ValueErrors botocore raises for configuration
+        # problems found at call time (an endpoint it cannot use) cannot.
         retryable = isinstance(exc, BotoConnectionError | HTTPClientError)
         raise _api_error(
             retryable,
-            backend=backend,
-            operation=operation,
-            code=type(exc).__name__,
-            message=str(exc),
-            http_status=None,
-            request_id=None,
-            completed=completed,
-            unsent=unsent,
-        ) from exc
-    except (ValueError, TypeError) as exc:
-        # botocore raises plain ValueErrors for some configuration problems found at call
-        # time (an endpoint it cannot use); they are permanent.
-        raise _api_error(
-            False,
             backend=backend,
             operation=operation,
             code=type(exc).__name__,

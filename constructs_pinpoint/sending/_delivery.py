@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from ._api import call_api
-from .errors import EmailApiError, SenderArgumentError
+from .errors import THROTTLE_CODES, EmailApiError, SenderArgumentError
 from .results import DeliveryOutcome, DeliveryResult, SendReport
 from .rules import a_type
 from .types import DeliveryBackend, RecipientKind
@@ -53,17 +53,6 @@ _FIRST_CALL_ESTIMATE = 0.5
 # Backoff: base * 2**(retry-1), capped, with "equal jitter" (half fixed, half random).
 _BACKOFF_BASE = 0.1
 _BACKOFF_CAP = 2.0
-_THROTTLE_CODES = frozenset(
-    {
-        "TooManyRequestsException",
-        "TooManyRequests",
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottled",
-        "RequestThrottledException",
-    }
-)
 
 
 class HasRemainingTime(Protocol):
@@ -224,7 +213,7 @@ def _backoff(retry: int, rng: random.Random) -> float:
 
 
 def _is_throttle(error: EmailApiError) -> bool:
-    return error.retryable and (error.http_status == 429 or error.code in _THROTTLE_CODES)
+    return error.retryable and (error.http_status == 429 or error.code in THROTTLE_CODES)
 
 
 class _Stop(Exception):
@@ -308,19 +297,7 @@ def deliver(
             done.pop(index, None)
         completed = [r for index in sorted(done) for r in done[index]]
         unsent = tuple(recipients[i] for i in range(len(recipients)) if i not in done)
-        rebuilt = type(error)(
-            backend=error.backend,
-            operation=error.operation,
-            code=error.code,
-            message=error.message,
-            http_status=error.http_status,
-            request_id=error.request_id,
-            retryable=error.retryable,
-            completed=SendReport(tuple(completed), backend),
-            unsent=unsent,
-        )
-        rebuilt.__cause__ = error.__cause__
-        return rebuilt
+        return error.with_progress(SendReport(tuple(completed), backend), unsent)
 
     try:
         for batch in batches:

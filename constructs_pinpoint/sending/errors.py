@@ -166,6 +166,22 @@ class EmailApiError(EmailSendingError):
         self.unsent: tuple[str, ...] = unsent
         super().__init__(self._describe())
 
+    def with_progress(self, completed: SendReport, unsent: tuple[str, ...]) -> EmailApiError:
+        """The same failure (same class, same cause) with the progress of the whole send."""
+        rebuilt = type(self)(
+            backend=self.backend,
+            operation=self.operation,
+            code=self.code,
+            message=self.message,
+            http_status=self.http_status,
+            request_id=self.request_id,
+            retryable=self.retryable,
+            completed=completed,
+            unsent=unsent,
+        )
+        rebuilt.__cause__ = self.__cause__
+        return rebuilt
+
     def _describe(self) -> str:
         status = f"HTTP {self.http_status}" if self.http_status is not None else "no HTTP response"
         kind = "retryable" if self.retryable else "permanent"
@@ -196,10 +212,8 @@ class PermanentEmailApiError(EmailApiError):
     missing or forbidden resource, rejected message, suspended account...)."""
 
 
-# Error codes that mean "slow down / try again" on Pinpoint and SES v2, plus the
-# generic AWS spellings.  LimitExceededException is SES v2's answer when a
-# sending quota is exhausted: it clears with time, so it is retryable.
-_RETRYABLE_CODES = frozenset(
+# Error codes that mean "slow down": the sender backs off and repeats the call (_delivery).
+THROTTLE_CODES = frozenset(
     {
         "TooManyRequestsException",
         "TooManyRequests",
@@ -208,6 +222,13 @@ _RETRYABLE_CODES = frozenset(
         "ThrottledException",
         "RequestThrottled",
         "RequestThrottledException",
+    }
+)
+# Error codes that mean "try again" on Pinpoint and SES v2, plus the generic AWS spellings.
+# LimitExceededException is SES v2's answer when a sending quota is exhausted: it clears with
+# time, so it is retryable.
+_RETRYABLE_CODES = THROTTLE_CODES | frozenset(
+    {
         "RequestLimitExceeded",
         "LimitExceededException",
         "InternalServerErrorException",

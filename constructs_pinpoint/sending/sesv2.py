@@ -468,17 +468,7 @@ class SesV2EmailSender:
                     unsent=recipients,
                 )
             except EmailApiError as error:
-                raise type(error)(
-                    backend=error.backend,
-                    operation=error.operation,
-                    code=error.code,
-                    message=error.message,
-                    http_status=error.http_status,
-                    request_id=error.request_id,
-                    retryable=error.retryable,
-                    completed=error.completed,
-                    unsent=recipients,
-                ) from error.__cause__
+                raise error.with_progress(error.completed, recipients) from error.__cause__
             quota = response.get("SendQuota")
             rate = quota.get("MaxSendRate") if isinstance(quota, Mapping) else None
             if (

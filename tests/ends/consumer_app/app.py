@@ -33,8 +33,9 @@ def handler(event, context):
 
 app = cdk.App()
 cdk.Aspects.of(app).add(RetainEmailChannels())
-cdk.Annotations.of(app).acknowledge_warning(END_OF_SUPPORT_WARNING, "moving to SES: TICKET-42")
 stack = cdk.Stack(app, "Consumer", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+# Per stack: aws-cdk-lib 2.230 and older ignore an acknowledgment made on the App itself.
+cdk.Annotations.of(stack).acknowledge_warning(END_OF_SUPPORT_WARNING, "moving to SES: TICKET-42")
 
 created = PinpointApp(stack, "Messaging")
 imported = PinpointApp.from_application_id(stack, "Legacy", "0123456789abcdef0123456789abcdef")
