@@ -179,6 +179,22 @@ def test_stack_delete_deletes_the_channel_and_its_owner_tag(
     assert stack.status == "DELETE_COMPLETE"
 
 
+def test_a_refused_untag_after_the_delete_still_answers_success_once(
+    stack: SimulatedStack, fake_pinpoint: FakePinpoint
+) -> None:
+    """Removing the owner tag is best effort: the channel is gone, the stale tag names a
+    resource that no longer exists, and CloudFormation gets one SUCCESS."""
+    stack.create(properties())
+    fake_pinpoint.refuse("UntagResource", "403-forbidden")
+
+    deleted = stack.delete()
+
+    assert outcomes([deleted]) == [("Delete", "SUCCESS", APP)]
+    assert not fake_pinpoint.has_channel(APP)
+    assert fake_pinpoint.tags(APP) == {OWNER: owner(stack)}
+    assert stack.status == "DELETE_COMPLETE"
+
+
 def test_rollback_of_a_rename_hands_the_channel_back(
     stack: SimulatedStack, fake_pinpoint: FakePinpoint
 ) -> None:
