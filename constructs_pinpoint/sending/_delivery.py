@@ -103,12 +103,16 @@ class Pacer:
 
     ``rate`` None means unpaced (calls still run one at a time).  For a rate below 1 the
     window is ``1 / rate`` seconds and holds one recipient.  Thread-safe: concurrent sends
-    through the same sender queue behind one lock.
+    through the same sender queue behind one lock.  ``clock`` and ``sleep`` are the one time
+    source of a send: pacing, retry backoff and the deadline all read them.
     """
 
-    def __init__(self, rate: float | None, *, clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self, rate: float | None, *, clock: Clock = time.monotonic, sleep: Sleep = time.sleep
+    ) -> None:
         self.rate = rate
         self.clock = clock
+        self.sleep = sleep
         if rate is None:
             self.window = 1.0
             self.capacity: int | None = None
@@ -230,7 +234,6 @@ def deliver(
     deadline: Deadline,
     max_attempts: int,
     retry_entry: Callable[[DeliveryResult], bool],
-    sleep: Sleep = time.sleep,
     rng: random.Random | None = None,
 ) -> SendReport:
     """Run ``batches`` in order; one or more results per recipient, in recipient order.
@@ -277,7 +280,7 @@ def deliver(
             if not deadline.allows(extra_wait + wait + pacer.call_estimate()):
                 raise _Stop
             if extra_wait + wait > 0:
-                sleep(extra_wait + wait)
+                pacer.sleep(extra_wait + wait)
             for index in indices:
                 attempts[index] = attempts.get(index, 0) + 1
             start = pacer.clock()

@@ -246,42 +246,56 @@ def test_retries_are_bounded(session: boto3.session.Session) -> None:
     assert tried <= 60 * 2
 
 
-@pytest.mark.parametrize("backend", ["sesv2", "pinpoint"])
+CALL_SECONDS = 0.025
+
+
+def on_fake_time(sender: Any, client: Any, clock: FakeClock) -> None:
+    """Run ``sender`` on ``clock``: every request costs CALL_SECONDS of it and every wait
+    advances it, so the outcome does not depend on how busy this machine is."""
+    client.meta.events.register("before-send", lambda **_: clock.sleep(CALL_SECONDS))
+    sender._pacer = Pacer(RATE, clock=clock, sleep=clock.sleep)
+
+
+@pytest.mark.parametrize(
+    ("backend", "sent_before_the_deadline"),
+    # Pinpoint: calls of 100 at t=0 and t=0.5; the third could start at 1.0, past the
+    # deadline less its margin.  SES: one bulk call of 50 every 0.25 s, the fourth at 0.75
+    # would end within the 0.3 s margin.
+    [("sesv2", 150), ("pinpoint", 200)],
+)
 def test_deadline_stops_the_send_and_reports_the_unsent(
-    session: boto3.session.Session, fake: Any, backend: str
+    session: boto3.session.Session, fake: Any, backend: str, sent_before_the_deadline: int
 ) -> None:
+    clock = FakeClock()
     if backend == "sesv2":
+        client = ses_client(session, fake)
         sender: Any = SesV2EmailSender(
-            ses_client(session, fake), "from@example.com", max_send_rate=RATE, deadline_margin=0.3
+            client, "from@example.com", max_send_rate=RATE, deadline_margin=0.3
         )
     else:
-        sender = PinpointEmailSender(
-            session.client("pinpoint", endpoint_url=fake.url),
-            APP_ID,
-            max_send_rate=RATE,
-            deadline_margin=0.3,
-        )
+        client = session.client("pinpoint", endpoint_url=fake.url)
+        sender = PinpointEmailSender(client, APP_ID, max_send_rate=RATE, deadline_margin=0.3)
+    on_fake_time(sender, client, clock)
 
     class LambdaContext:
         def __init__(self, millis: int) -> None:
-            self.end = time.monotonic() + millis / 1000
+            self.end = clock() + millis / 1000
 
         def get_remaining_time_in_millis(self) -> int:
-            return int((self.end - time.monotonic()) * 1000)
+            return round((self.end - clock()) * 1000)
 
     context = LambdaContext(1000)
-    started = time.monotonic()
     report = sender.send_to_addresses(MESSAGE, personalized(COUNT), deadline=context)
-    elapsed = time.monotonic() - started
-    # 300 recipients at 200/s need ~1.5 s; the send stops before the 1-s deadline (it keeps
-    # 0.3 s in hand; the extra 0.2 s only absorbs a stalled, shared machine).
-    assert elapsed < 1.0 + 0.2
+    # 300 recipients at 200/s need 1.5 s; the send ends before the 1-s deadline, the margin
+    # kept in hand.
+    assert clock() <= context.end - 0.3
     assert report.deadline_reached
-    assert 0 < report.sent_count < COUNT
+    assert report.sent_count == sent_before_the_deadline
     assert report.sent_count + report.unsent_count == COUNT
     assert all(r.status is DeliveryOutcome.NOT_SENT and r.attempts == 0 for r in report.unsent)
     # The unsent are exactly those the service never saw; order is kept.
     seen = {a.recipient for a in fake.arrivals}
+    assert len(seen) == sent_before_the_deadline
     assert set(report.unsent_recipients()).isdisjoint(seen)
     assert [r.recipient for r in report] == list(personalized(COUNT))
     assert "unsent (deadline)" in report.summary()
