@@ -68,8 +68,7 @@ API_CALLS = {
     "ours": "2-3 (1 + ownership tags)",
 }
 MANAGED_POLICY = "AWS::IAM::ManagedPolicy"
-# 300: about the most channels ours holds in one stack since the ownership grant (IAM's quotas);
-# 450: for the designs that still synthesize there.
+# 300 and 450: the largest stacks, for the designs that still synthesize there.
 FULL = {"runs": 5, "ns": "1,10,50,150", "on_ns": "150", "big_ns": "300,450"}
 QUICK = {"runs": 1, "ns": "1,150", "on_ns": "150", "big_ns": "300,450"}
 

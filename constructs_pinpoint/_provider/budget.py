@@ -26,6 +26,7 @@ from .tokens import ACCOUNT_MAX, PARTITION_MAX, REGION_MAX
 
 APP_ID_MAX = 32  # Pinpoint project ids are 32 hexadecimal characters
 APP_ARN_MAX = len("arn::mobiletargeting:::apps/") + PARTITION_MAX + REGION_MAX + ACCOUNT_MAX + 32
+APPS_ARN_MAX = len("arn::mobiletargeting:::apps/*") + PARTITION_MAX + REGION_MAX + ACCOUNT_MAX
 CHANNEL_SUFFIX = "/channels/email"
 ROLE_PATH_MAX = 512
 ROLE_NAME_MAX = 64

@@ -30,16 +30,17 @@ from ..handler.contract import (
     HANDLER_RUNTIME_NAME,
     HANDLER_TIMEOUT_SECONDS,
     IAM_INLINE_POLICY_CHARS,
+    OWNERSHIP_ACTIONS,
+    OWNERSHIP_CONDITION,
 )
 from . import asset, budget
 from .budget import CHANNEL_SUFFIX
 from .depends_on import DependsOn
-from .nag import ESCAPED_STAR, acknowledge_escaped
+from .nag import acknowledge_escaped, acknowledge_ownership_tags
 from .policies import (
     CHANNEL_POLICIES,
     CHANNELS,
     FAMILIES,
-    OWNERSHIP,
     PASS_ROLE,
     PASS_ROLE_POLICIES,
     Family,
@@ -62,9 +63,16 @@ _INLINE_FIXED_WORST = chars(
         [
             statement(_LOG_ACTIONS, ["x" * budget.LOG_GROUP_ARN_MAX]),
             statement(_DESCRIBE_STACKS, ["x" * budget.STACK_ID_MAX]),
+            statement(OWNERSHIP_ACTIONS, ["x" * budget.APPS_ARN_MAX], OWNERSHIP_CONDITION),
         ]
     )
 )
+
+
+def apps_of(stack: cdk.Stack) -> str:
+    """Every Pinpoint app of the stack's account and region: the ownership tags' resource (the
+    handler only reads or writes the tags of apps in its own stack's account and region)."""
+    return stack.format_arn(service="mobiletargeting", resource="apps", resource_name="*")
 
 
 def _identities(*resources: object) -> set[int]:
@@ -131,11 +139,15 @@ class EmailChannelProvider(Construct):
         self.role_ref = role.ref
         # Ref and GetAtt written out: one jsii call (the logical id) instead of two.
         log_group_id = log_group.logical_id
+        apps = apps_of(scope)
         inline = Shard(
             IAM_INLINE_POLICY_CHARS,
             fixed=[
                 statement(_LOG_ACTIONS, [{"Fn::GetAtt": [log_group_id, "Arn"]}]),
                 statement(_DESCRIBE_STACKS, [cdk.Aws.STACK_ID]),
+                # One statement for every app, not one ARN per app: ~95 characters a channel
+                # would cap a stack below 330 channels within IAM's quotas (docs/architecture.md).
+                statement(OWNERSHIP_ACTIONS, [apps], OWNERSHIP_CONDITION),
             ],
             worst=_INLINE_FIXED_WORST,
         )
@@ -154,6 +166,7 @@ class EmailChannelProvider(Construct):
         self._default_policy_id = default_policy.logical_id
         self._policy_of: dict[Shard, cdk.CfnResource] = {inline: default_policy}
         default_policy.policy_name = self._default_policy_id
+        acknowledge_ownership_tags(default_policy, scope, apps)
 
         handler = Construct(self, "Handler")
         context = self.node.get_all_context()
@@ -201,21 +214,16 @@ class EmailChannelProvider(Construct):
         self.service_token: str = cdk.Token.as_string(function.get_att("Arn"))
 
     def allow_channel(self, application_arn: str) -> None:
-        """Grant the handler the channel actions on exactly this app's email channel, and the
-        ownership actions (the app's tags) on exactly this app."""
+        """Grant the handler the channel actions on exactly this app's email channel (its
+        ownership tags are granted once for the stack, in the inline policy)."""
         app_arn = literal_resource(application_arn)
         if app_arn in self._apps:
             return
-        app_chars = budget.app_arn_chars(app_arn)
-        items = [
-            (CHANNELS, channel_arn(app_arn), budget.item_chars(app_chars + len(CHANNEL_SUFFIX))),
-            (OWNERSHIP, app_arn, budget.item_chars(app_chars)),
-        ]
-        shard = self._shards.place(CHANNEL_POLICIES, items)
+        resource = channel_arn(app_arn)
+        worst = budget.item_chars(budget.app_arn_chars(app_arn) + len(CHANNEL_SUFFIX))
+        shard = self._shards.place(CHANNEL_POLICIES, [(CHANNELS, resource, worst)])
         self._apps.add(app_arn)
-        if ESCAPED_STAR in app_arn:
-            for _, resource, _ in items:
-                acknowledge_escaped(self._policy_of[shard], resource)
+        acknowledge_escaped(self._policy_of[shard], resource)
 
     def allow_pass_role(self, role_arn: str) -> None:
         """Grant the handler iam:PassRole on exactly this role, to Pinpoint only."""

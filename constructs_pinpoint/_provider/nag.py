@@ -1,4 +1,9 @@
-"""cdk-nag's AwsSolutions-IAM5 on an escaped literal ``*``, acknowledged for that one resource.
+"""cdk-nag's AwsSolutions-IAM5, acknowledged for exactly the findings that are not wildcards or
+are scoped by a condition.
+
+The ownership tags' statement grants ``apps/*`` of the stack's own account and region, for the two
+ownership tag keys only (``contract.OWNERSHIP_CONDITION``): acknowledged on the role's inline
+policy with that reason.
 
 A ``*`` in a user-given ARN (legal in an IAM role path) is written ``${*}`` (``_iam``): IAM reads
 it as the character, not a wildcard. cdk-nag's IAM5 rule still reports it as a wildcard. The
@@ -19,6 +24,12 @@ REASON = (
     "A literal * of a user-given ARN (an IAM path may hold one), written escaped as ${*}: IAM "
     "matches the character itself, not a wildcard (constructs_pinpoint._iam.literal_resource)."
 )
+OWNERSHIP_REASON = (
+    "The handler reads and writes its two ownership tags (constructs-pinpoint:email-channel-owner "
+    "and -previous-owner) on the Pinpoint apps of its own account and region; the aws:TagKeys "
+    "condition allows no other tag key. One statement instead of one ARN per app keeps a stack "
+    "of 450+ channels within IAM's policy quotas."
+)
 _VARIABLE = re.compile(r"\$\{(.+?)\}")
 
 
@@ -31,6 +42,14 @@ def acknowledge_escaped(policy: cdk.CfnResource, resource: str) -> None:
     validations = getattr(cdk, "Validations", None)  # aws-cdk-lib >= 2.257 (cdk-nag 3's host)
     if validations is not None:
         validations.of(policy).acknowledge(cdk.Acknowledgment(id=finding, reason=REASON))
+
+
+def acknowledge_ownership_tags(policy: cdk.CfnResource, stack: cdk.Stack, apps: str) -> None:
+    """Acknowledge IAM5 for the ownership tags' statement on ``apps`` (``.../apps/*``)."""
+    validations = getattr(cdk, "Validations", None)
+    if validations is not None:
+        finding = f"AwsSolutions::AwsSolutions-IAM5[Resource::{nag_text(stack.resolve(apps))}]"
+        validations.of(policy).acknowledge(cdk.Acknowledgment(id=finding, reason=OWNERSHIP_REASON))
 
 
 def nag_text(value: Any) -> str:

@@ -1,13 +1,14 @@
 """The handler role's grants, and the one routine that shards them across IAM policies.
 
 Each grant is an exact resource (no wildcard) of one statement kind (``Grant``): the channel
-actions on ``<app arn>/channels/email``, the ownership actions on ``<app arn>``, ``iam:PassRole``
-on a role passed to Pinpoint. ``Shards.place`` puts the resources of one channel or one role into
-the first policy with room for them at their longest (``budget``): the role's inline policy
-(shared with the log and DescribeStacks statements) until that family of grants first overflows
-it, then the family's managed policies, one after another. IAM's limits (contract.py): 10,240
-characters of inline policy per role, 6,144 per managed policy, 10 managed policies per role;
-past them, synth stops with a ``ConstructValidationError`` that says what does not fit.
+actions on ``<app arn>/channels/email``, ``iam:PassRole`` on a role passed to Pinpoint. (The
+ownership tags are one fixed statement of the inline policy, not a grant per app.)
+``Shards.place`` puts the resources of one channel or one role into the first policy with room
+for them at their longest (``budget``): the role's inline policy (shared with the log,
+DescribeStacks and ownership statements) until that family of grants first overflows it, then the
+family's managed policies, one after another. IAM's limits (contract.py): 10,240 characters of
+inline policy per role, 6,144 per managed policy, 10 managed policies per role; past them, synth
+stops with a ``ConstructValidationError`` that says what does not fit.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from ..handler.contract import (
     CHANNEL_ACTIONS,
     IAM_MANAGED_POLICIES_PER_ROLE,
     IAM_MANAGED_POLICY_CHARS,
-    OWNERSHIP_ACTIONS,
 )
 
 # Service Authorization Reference, "Actions, resources, and condition keys for Amazon Pinpoint":
@@ -69,10 +69,9 @@ class Grant:
 
 
 CHANNELS = Grant(CHANNEL_ACTIONS)
-OWNERSHIP = Grant(OWNERSHIP_ACTIONS)
 PASS_ROLE = Grant(("iam:PassRole",), {"StringEquals": {"iam:PassedToService": PASSED_TO_SERVICE}})
 # The order statements are written in, in every policy.
-GRANTS = (CHANNELS, OWNERSHIP, PASS_ROLE)
+GRANTS = (CHANNELS, PASS_ROLE)
 
 Item = tuple[Grant, str, int]
 """One resource to grant: its statement, the resource (escaped), its characters at worst."""

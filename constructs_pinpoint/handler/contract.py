@@ -19,8 +19,9 @@ HANDLER_TIMEOUT_SECONDS = 60
 # Lambda timeout stays below it, and the handler answers on its own before its Lambda timeout.
 SERVICE_TIMEOUT_SECONDS = 300
 
-# IAM actions. The handler's role gets CHANNEL_ACTIONS on each channel ARN and OWNERSHIP_ACTIONS
-# on each app ARN; senders get SEND_ACTIONS on apps/<id>/messages.
+# IAM actions. The handler's role gets CHANNEL_ACTIONS on each channel ARN, and OWNERSHIP_ACTIONS
+# once, on the apps of its own account and region, for the two ownership tag keys only
+# (OWNERSHIP_CONDITION); senders get SEND_ACTIONS on apps/<id>/messages.
 CHANNEL_ACTIONS = ("mobiletargeting:UpdateEmailChannel", "mobiletargeting:DeleteEmailChannel")
 OWNERSHIP_ACTIONS = (
     "mobiletargeting:ListTagsForResource",
@@ -45,6 +46,10 @@ IAM_MANAGED_POLICIES_PER_ROLE = 10
 # made by versions before 0.4) are claimed on their next Create or Update.
 OWNER_TAG = "constructs-pinpoint:email-channel-owner"
 PREVIOUS_OWNER_TAG = "constructs-pinpoint:email-channel-previous-owner"
+OWNERSHIP_TAG_KEYS = (OWNER_TAG, PREVIOUS_OWNER_TAG)
+# TagResource and UntagResource may name these keys and no other; ListTagsForResource names none
+# (ForAllValues holds for a request without tag keys).
+OWNERSHIP_CONDITION = {"ForAllValues:StringEquals": {"aws:TagKeys": list(OWNERSHIP_TAG_KEYS)}}
 
 # ResourceProperties. CloudFormation delivers every value as a string ("true", not true).
 PROP_APPLICATION_ID = "ApplicationId"

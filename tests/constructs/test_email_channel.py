@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -61,9 +62,37 @@ def test_policy_is_scoped_to_each_channel_and_passed_role(synthesized) -> None:
         "StringEquals": {"iam:PassedToService": "mobiletargeting.amazonaws.com"}
     }
     assert pass_role["Resource"] == {"Fn::GetAtt": [pass_role["Resource"]["Fn::GetAtt"][0], "Arn"]}
-    assert all("*" not in str(statement["Resource"]) for statement in document["Statement"]), (
-        "no wildcard resource in the handler's policy"
-    )
+    # One wildcard only: the ownership tags of the apps of this account and region, for the two
+    # ownership tag keys and no other.
+    wildcards = [s for s in document["Statement"] if "*" in json.dumps(s["Resource"])]
+    assert wildcards == [
+        {
+            "Action": [
+                "mobiletargeting:ListTagsForResource",
+                "mobiletargeting:TagResource",
+                "mobiletargeting:UntagResource",
+            ],
+            "Condition": {
+                "ForAllValues:StringEquals": {
+                    "aws:TagKeys": [
+                        "constructs-pinpoint:email-channel-owner",
+                        "constructs-pinpoint:email-channel-previous-owner",
+                    ]
+                }
+            },
+            "Effect": "Allow",
+            "Resource": {
+                "Fn::Join": [
+                    "",
+                    [
+                        "arn:",
+                        {"Ref": "AWS::Partition"},
+                        ":mobiletargeting:eu-west-1:111111111111:apps/*",
+                    ],
+                ]
+            },
+        }
+    ]
 
 
 def test_no_role_means_no_pass_role(synthesized) -> None:

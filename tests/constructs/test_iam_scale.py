@@ -125,8 +125,25 @@ def test_every_channel_gets_its_exact_arn_and_nothing_more(template: dict[str, A
     ]
     assert sorted(granted) == sorted(f"{app}/channels/email" for app in apps)
     assert sorted(granted) == sorted(_granted(template, "mobiletargeting:DeleteEmailChannel"))
-    # The ownership tags: on exactly each app.
-    assert sorted(_granted(template, TAG_ACTIONS)) == sorted(apps)
+    # The ownership tags: one statement for the apps of this account and region, limited to the
+    # two ownership tag keys, whatever the number of channels.
+    assert _granted(template, TAG_ACTIONS) == [
+        "arn:aws-us-gov:mobiletargeting:us-gov-west-1:111111111111:apps/*"
+    ]
+    (ownership,) = (
+        statement
+        for policy in _policies(template).values()
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+        if TAG_ACTIONS in _as_list(statement["Action"])
+    )
+    assert ownership["Condition"] == {
+        "ForAllValues:StringEquals": {
+            "aws:TagKeys": [
+                "constructs-pinpoint:email-channel-owner",
+                "constructs-pinpoint:email-channel-previous-owner",
+            ]
+        }
+    }
 
 
 def test_every_role_is_passable_to_pinpoint_only_and_nothing_more(
@@ -193,7 +210,9 @@ def test_roles_of_the_stack_with_long_paths_are_counted_at_their_length() -> Non
     assert len(_granted(template, "iam:PassRole")) == 100
 
 
-def test_more_channels_than_iam_allows_is_an_error_that_says_why() -> None:
+def test_more_than_iam_allows_is_an_error_that_says_why() -> None:
+    """450 channels fit one stack's handler role; 450 channels each passing its own role of the
+    longest name do not."""
     stack = cdk.Stack(new_app(), "TooMany", env=ENV)
     with pytest.raises(ConstructValidationError) as error:
         for index in range(450):
@@ -203,7 +222,32 @@ def test_more_channels_than_iam_allows_is_an_error_that_says_why() -> None:
                 application=PinpointApp.from_application_id(stack, f"App{index}", f"{index:032x}"),
                 from_address="noreply@example.com",
                 identity="arn:aws-us-gov:ses:us-gov-west-1:111111111111:identity/example.com",
+                role=iam.Role.from_role_arn(
+                    stack,
+                    f"Role{index}",
+                    f"arn:aws-us-gov:iam::111111111111:role/{_role_name(index)}",
+                ),
             )
     message = str(error.value)
     assert "more than 10 managed policies" in message
     assert "6,144 characters" in message and "another stack" in message
+
+
+@pytest.mark.parametrize("env", [ENV, None], ids=["explicit", "agnostic"])
+def test_450_imported_channels_fit_one_stack(env: cdk.Environment | None) -> None:
+    """Issue 20's largest bench case: 450 channels of imported apps in one stack, every ARN at
+    its longest (an environment-agnostic stack resolves partition, region and account only at
+    deploy)."""
+    stack = cdk.Stack(new_app(), "Many", env=env)
+    for index in range(450):
+        EmailChannel(
+            stack,
+            f"Email{index}",
+            application=PinpointApp.from_application_id(stack, f"App{index}", f"{index:032x}"),
+            from_address="noreply@example.com",
+            identity="arn:aws-us-gov:ses:us-gov-west-1:111111111111:identity/example.com",
+        )
+    template = Template.from_stack(stack).to_json()
+    assert len(resources_of(template, "Custom::PinpointEmailChannel")) == 450
+    assert len(template["Resources"]) <= 500
+    assert len(resources_of(template, "AWS::IAM::ManagedPolicy")) <= MANAGED_PER_ROLE

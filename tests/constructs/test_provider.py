@@ -41,7 +41,7 @@ from constructs_pinpoint.handler.contract import (
 )
 
 ENV = cdk.Environment(account="111111111111", region="eu-west-1")
-APP_IDS = [f"{i:032x}" for i in range(60)]  # fills the inline policy, then ChannelsPolicy1
+APP_IDS = [f"{i:032x}" for i in range(120)]  # fills the inline policy, then ChannelsPolicy1
 ROLE_ARNS = [f"arn:aws:iam::111111111111:role/events-{i}" for i in range(3)]
 # Never change: a changed logical id is a replacement on the user's next deploy.
 LOGICAL_IDS = {
@@ -58,6 +58,14 @@ TAG_ACTIONS = [
     "mobiletargeting:UntagResource",
 ]
 PASS_ROLE_CONDITION = {"StringEquals": {"iam:PassedToService": "mobiletargeting.amazonaws.com"}}
+OWNERSHIP_CONDITION = {
+    "ForAllValues:StringEquals": {
+        "aws:TagKeys": [
+            "constructs-pinpoint:email-channel-owner",
+            "constructs-pinpoint:email-channel-previous-owner",
+        ]
+    }
+}
 
 
 def _app_arns(stack: cdk.Stack) -> list[str]:
@@ -91,7 +99,7 @@ def _inline_channels(stack: cdk.Stack) -> int:
 
 def _l2_reference(stack: cdk.Stack, inline: int) -> None:
     """The provider as the L2s built it (HEAD before this change), plus DescribeStacks and the
-    ownership grant; ``inline``: the channels granted in the inline policy."""
+    ownership tags' statement; ``inline``: the channels granted in the inline policy."""
     scope = Construct(stack, PROVIDER_ID)
     log_group = logs.LogGroup(
         scope,
@@ -132,10 +140,16 @@ def _l2_reference(stack: cdk.Stack, inline: int) -> None:
     default.add_statements(
         iam.PolicyStatement(actions=["cloudformation:DescribeStacks"], resources=[cdk.Aws.STACK_ID])
     )
+    default.add_statements(
+        iam.PolicyStatement(
+            actions=TAG_ACTIONS,
+            resources=[f"arn:{stack.partition}:mobiletargeting:eu-west-1:111111111111:apps/*"],
+            conditions=OWNERSHIP_CONDITION,
+        )
+    )
     apps = _app_arns(stack)
     arns = [f"{arn}/channels/email" for arn in apps]
     default.add_statements(iam.PolicyStatement(actions=CHANNEL_ACTIONS, resources=arns[:inline]))
-    default.add_statements(iam.PolicyStatement(actions=TAG_ACTIONS, resources=apps[:inline]))
     default.add_statements(
         iam.PolicyStatement(
             actions=["iam:PassRole"],
@@ -149,7 +163,6 @@ def _l2_reference(stack: cdk.Stack, inline: int) -> None:
         description="Email channels 1 of the Custom::PinpointEmailChannel handler",
         statements=[
             iam.PolicyStatement(actions=CHANNEL_ACTIONS, resources=arns[inline:]),
-            iam.PolicyStatement(actions=TAG_ACTIONS, resources=apps[inline:]),
         ],
         roles=[role],
     )
@@ -237,11 +250,23 @@ def _nag_findings(template: dict[str, Any]) -> list[str]:
                 findings.append(f"IAM4 {name}: {arn}")
         if resource["Type"] in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"):
             for statement in properties["PolicyDocument"]["Statement"]:
+                if _is_acknowledged_ownership(statement):
+                    continue
                 for key in ("Action", "Resource"):
                     for value in _strings(statement[key]):
                         if "*" in value:
                             findings.append(f"IAM5 {name}: {key} {value}")
     return findings
+
+
+def _is_acknowledged_ownership(statement: dict[str, Any]) -> bool:
+    """The ownership tags' statement: its apps/* is acknowledged (cdk-nag IAM5) because the
+    condition allows the two ownership tag keys and no other."""
+    return (
+        statement["Action"] == TAG_ACTIONS
+        and statement.get("Condition") == OWNERSHIP_CONDITION
+        and _strings(statement["Resource"])[-1].endswith(":apps/*")
+    )
 
 
 def _strings(value: Any) -> list[str]:
@@ -261,12 +286,27 @@ def test_what_cdk_nag_checked_holds(template: dict[str, Any]) -> None:
     assert function["Properties"]["Runtime"] == HANDLER_RUNTIME_NAME == HANDLER_RUNTIME.name
     (log_group,) = resources_of(template, "AWS::Logs::LogGroup")
     (policy,) = resources_of(template, "AWS::IAM::Policy").values()
-    logs_statement, describe, *_ = policy["Properties"]["PolicyDocument"]["Statement"]
+    logs_statement, describe, ownership, *_ = policy["Properties"]["PolicyDocument"]["Statement"]
     assert logs_statement["Resource"] == {"Fn::GetAtt": [log_group, "Arn"]}
     assert describe == {
         "Action": "cloudformation:DescribeStacks",
         "Effect": "Allow",
         "Resource": {"Ref": "AWS::StackId"},
+    }
+    assert ownership == {
+        "Action": TAG_ACTIONS,
+        "Condition": OWNERSHIP_CONDITION,
+        "Effect": "Allow",
+        "Resource": {
+            "Fn::Join": [
+                "",
+                [
+                    "arn:",
+                    {"Ref": "AWS::Partition"},
+                    ":mobiletargeting:eu-west-1:111111111111:apps/*",
+                ],
+            ]
+        },
     }
 
 
@@ -277,6 +317,8 @@ def test_what_cdk_nag_checked_holds(template: dict[str, Any]) -> None:
         (lambda t, f, _: f["Properties"].pop("LoggingConfig"), "logs "),
         (lambda t, _, p: p["Statement"][0].update(Resource="*"), "IAM5 "),
         (lambda t, _, p: p["Statement"][2].update(Action="mobiletargeting:*"), "IAM5 "),
+        (lambda t, _, p: p["Statement"][2].pop("Condition"), "IAM5 "),
+        (lambda t, _, p: p["Statement"][3].update(Resource="*"), "IAM5 "),
         (
             lambda t, _, p: next(iter(resources_of(t, "AWS::IAM::Role").values()))[
                 "Properties"
@@ -375,36 +417,38 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def test_grants_are_deduplicated_sharded_and_each_app_gets_its_ownership_actions() -> None:
+def test_grants_are_deduplicated_sharded_and_ownership_is_one_statement() -> None:
     stack = cdk.Stack(new_app(), "Shards", env=ENV)
     provider = EmailChannelProvider.of(stack)
-    apps = [f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i:032x}" for i in range(100)]
+    apps = [f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{i:032x}" for i in range(150)]
     for arn in apps + apps:
         provider.allow_channel(arn)
     for role_arn in ROLE_ARNS + ROLE_ARNS:
         provider.allow_pass_role(role_arn)
-    granted: dict[str, list[str]] = {"channels": [], "tags": [], "roles": []}
+    granted: dict[str, list[str]] = {"channels": [], "roles": []}
+    ownership: list[tuple[str, dict[str, Any]]] = []
     policies_of: dict[str, set[str]] = {}
     for name, statement in _statements(Template.from_stack(stack).to_json()):
         resources = _as_list(statement["Resource"])
         if statement["Action"] == CHANNEL_ACTIONS:
             granted["channels"] += resources
         elif statement["Action"] == TAG_ACTIONS:
-            granted["tags"] += resources
+            ownership.append((name, statement))
+            continue
         elif statement["Action"] == "iam:PassRole":
             assert statement["Condition"] == PASS_ROLE_CONDITION
             granted["roles"] += resources
         else:
             continue
         for resource in resources:
-            policies_of.setdefault(resource.removesuffix("/channels/email"), set()).add(name)
-    assert granted == {
-        "channels": [f"{arn}/channels/email" for arn in apps],
-        "tags": apps,
-        "roles": ROLE_ARNS,
-    }
+            policies_of.setdefault(resource, set()).add(name)
+    assert granted == {"channels": [f"{arn}/channels/email" for arn in apps], "roles": ROLE_ARNS}
     assert list(OWNERSHIP_ACTIONS) == TAG_ACTIONS
-    # A channel's two grants sit in one policy; past the inline policy, in managed shards.
+    # The ownership tags: once, in the inline policy, whatever the number of channels.
+    assert [(name, s["Condition"]) for name, s in ownership] == [
+        ("PinpointEmailChannelProviderRoleDefaultPolicy44B3FCE7", OWNERSHIP_CONDITION)
+    ]
+    # Each grant sits in one policy; past the inline policy, in managed shards.
     assert all(len(names) == 1 for names in policies_of.values())
     assert len({n for names in policies_of.values() for n in names}) > 2
 
@@ -426,8 +470,7 @@ def test_a_star_or_question_mark_in_a_user_given_arn_is_never_a_wildcard(kind: s
     provider = EmailChannelProvider.of(stack)
     if kind == "app":
         provider.allow_channel("arn:aws:mobiletargeting:eu-west-1:111111111111:apps/a*b?")
-        expected = ["arn:aws:mobiletargeting:eu-west-1:111111111111:apps/a${*}b${?}"]
-        expected.append(expected[0] + "/channels/email")
+        expected = ["arn:aws:mobiletargeting:eu-west-1:111111111111:apps/a${*}b${?}/channels/email"]
     elif kind == "role":
         provider.allow_pass_role("arn:aws:iam::111111111111:role/team-*/x?")
         expected = ["arn:aws:iam::111111111111:role/team-${*}/x${?}"]
@@ -452,7 +495,7 @@ def test_a_star_or_question_mark_in_a_user_given_arn_is_never_a_wildcard(kind: s
     granted = [
         resource
         for name, statement in _statements(Template.from_stack(stack).to_json())
-        if name.startswith(PROVIDER_ID) and statement["Effect"] == "Allow"
+        if name.startswith(PROVIDER_ID) and not _is_acknowledged_ownership(statement)
         for resource in _as_list(statement["Resource"])
         if resource != {"Ref": "AWS::StackId"} and "Fn::GetAtt" not in resource
     ]
@@ -616,8 +659,8 @@ def test_cdk_nag_checks_the_role_and_its_policies(tmp_path: Path, case: str) -> 
     if case != "wildcard":
         app.synth()
         return
-    provider._shards.inline.resources[policies.OWNERSHIP].append(
-        "arn:aws:mobiletargeting:eu-west-1:111111111111:apps/*"
+    provider._shards.inline.resources.setdefault(policies.CHANNELS, []).append(
+        "arn:aws:mobiletargeting:eu-west-1:111111111111:apps/*/channels/email"
     )
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
@@ -650,9 +693,9 @@ def test_jsii_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
         provider.allow_pass_role(f"arn:aws:iam::111111111111:role/r{i}")
     grants = trips.count - built
     assert not provider._shards.managed[policies.CHANNEL_POLICIES]
-    # Building: 38 (each CfnResource, its scope, the asset's registration). A grant within a
-    # policy: none.
-    assert built <= 40
+    # Building: 42 (each CfnResource, its scope, the asset's registration, the ownership tags'
+    # ARN and its cdk-nag acknowledgment). A grant within a policy: none.
+    assert built <= 42
     assert grants == 0
     before = trips.count
     cdk.App.of(stack).synth()  # type: ignore[union-attr]

@@ -178,15 +178,35 @@ def test_a_role_grantee_of_another_region_is_not_judged() -> None:
 # 2. No wildcard from user input in any policy the constructs write.
 
 
+OWNERSHIP_TAG_ACTIONS = [
+    "mobiletargeting:ListTagsForResource",
+    "mobiletargeting:TagResource",
+    "mobiletargeting:UntagResource",
+]
+OWNERSHIP_TAG_KEYS_ONLY = {
+    "ForAllValues:StringEquals": {
+        "aws:TagKeys": [
+            "constructs-pinpoint:email-channel-owner",
+            "constructs-pinpoint:email-channel-previous-owner",
+        ]
+    }
+}
+
+
 def _policy_resources(template: dict[str, Any]) -> list[str]:
     """Every Resource string of every IAM policy statement, tokens rendered as JSON, but for the
-    one statement the library writes on "*" by design (GetAccount has no resource-level
-    permissions), which holds nothing a user gave."""
+    two statements the library writes with a wildcard by design, which hold nothing a user gave:
+    GetAccount on "*" (it has no resource-level permissions), and the handler's ownership tags on
+    the apps of its stack's account and region, for the two ownership tag keys only."""
     found = []
     for resource in resources_of(template, "AWS::IAM::Policy").values():
         for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
             if statement["Action"] == SES_QUOTA_ACTION:
                 assert statement["Resource"] == "*"
+                continue
+            if statement["Action"] == OWNERSHIP_TAG_ACTIONS:
+                assert statement["Condition"] == OWNERSHIP_TAG_KEYS_ONLY
+                assert json.dumps(statement["Resource"]).endswith(':apps/*"]]}')
                 continue
             listed = statement["Resource"]
             for item in listed if isinstance(listed, list) else [listed]:
