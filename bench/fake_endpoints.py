@@ -27,6 +27,7 @@ import threading
 import time
 from bisect import bisect_left
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -41,7 +42,7 @@ _PINPOINT_USERS = re.compile(r"^/v1/apps/(?P<app>[^/]+)/users-messages$")
 class Arrival:
     """One recipient entry as the fake received it."""
 
-    time: float  # time.monotonic() at the call's arrival
+    time: float  # the service's clock at the call's arrival
     operation: str
     recipient: str
     accepted: bool
@@ -60,13 +61,19 @@ class FakeEmailService:
         latency: float = 0.025,
         throttle: str = "entries",
         transient_every: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
+        """``clock`` and ``sleep``: the service's time (arrivals, its 1-s windows, its latency);
+        a test passes the fake clock its sender paces on, so no real second passes."""
         if throttle not in ("entries", "call"):
             raise ValueError("throttle is 'entries' or 'call'")
         self.max_send_rate = max_send_rate
         self.latency = latency
         self.throttle = throttle
         self.transient_every = transient_every
+        self.clock = clock
+        self.sleep = sleep
         """If > 0, every n-th entry is first answered TRANSIENT_FAILURE (SES) once."""
         self.arrivals: list[Arrival] = []
         self.calls: list[tuple[str, float, int]] = []  # (operation, arrival, entries)
@@ -96,7 +103,9 @@ class FakeEmailService:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -151,11 +160,11 @@ class FakeEmailService:
         return int(self.max_send_rate) - len(self._accepted)
 
     def _handle(self, request: BaseHTTPRequestHandler, method: str) -> None:
-        arrived = time.monotonic()
+        arrived = self.clock()
         length = int(request.headers.get("Content-Length") or 0)
         body = json.loads(request.rfile.read(length) or b"{}") if length else {}
         path = request.path.split("?")[0]
-        time.sleep(self.latency)
+        self.sleep(self.latency)
         try:
             status, payload, headers = self._route(method, path, body, arrived)
         except Exception as exc:  # a bug in the fake: answer 500 rather than hang

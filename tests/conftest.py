@@ -98,12 +98,39 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     start_for(session.items)
 
 
-# Real-tool work, marked `slow` so that `./scripts/test.sh -m "not slow"` is a quick loop: the CDK
-# CLI (marker `cli`), wheel builds, cfn-lint, mypy and ruff, the docs' programs (a fresh
-# interpreter each), test.sh run inside the suite, and the sender's pacing against a local HTTP
-# fake (real seconds). CI runs everything.
-_SLOW_MODULES = {"test_packaging.py", "test_static.py", "test_ci.py", "test_sending_pacing.py"}
-_SLOW_NAMES = ("cfn_lint", "python_block_runs", "cdk_nag_as_written")
+# Marked `slow` so that `./scripts/test.sh -m "not slow"` is a quick loop: real-tool work (the CDK
+# CLI, marker `cli`; wheel builds, cfn-lint, mypy and ruff, the docs' programs, test.sh run inside
+# the suite), and the in-process tests of about 0.3 s and more: synths at scale, fuzzing, and the
+# handler's real-time deadlines. CI runs everything.
+_SLOW_MODULES = {
+    "test_packaging.py",
+    "test_static.py",
+    "test_ci.py",
+    "test_iam_scale.py",
+    "test_errors.py",  # tests/sunset: the inventory fuzzed
+    "test_flag_sets.py",
+    "test_handler_random_events.py",
+}
+_SLOW_NAMES = (
+    "cfn_lint",
+    "python_block_runs",
+    "cdk_nag_as_written",
+    "docs_commands",
+    "hanging",
+    "in_flight_at_the_deadline",
+    "persistent_5xx",
+    "150_channels",
+    "arbitrary_input",
+    "accepts_exactly_what",
+    "carries_more_than_the_rate",
+    # the senders against the local HTTP fake (on a fake clock, but a real server and clients)
+    "paces_at_the_account_rate",
+    "paces_when_given_a_rate",
+    "over_the_rate_entries",
+    "retries_are_bounded",
+    "throttled_past_the_bound",
+    "deadline_stops_the_send",
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from . import rules
@@ -185,6 +185,9 @@ class SesV2EmailSender:
         deadline_margin: seconds kept in hand before a send's ``deadline``.
     """
 
+    # Makes the pacer once the rate is known (tests substitute one on a fake clock).
+    _new_pacer: Callable[[float], Pacer] = Pacer
+
     def __init__(
         self,
         client: SesV2Client,
@@ -216,7 +219,7 @@ class SesV2EmailSender:
         self._from_identity_arn = from_identity_arn or None
         self._max_attempts = check_attempts(max_attempts)
         self._deadline_margin = check_margin(deadline_margin)
-        self._pacer: Pacer | None = Pacer(rate) if rate is not None else None
+        self._pacer: Pacer | None = self._new_pacer(rate) if rate is not None else None
         self._pacer_lock = threading.Lock()
 
     @property
@@ -489,7 +492,7 @@ class SesV2EmailSender:
                     completed=SendReport((), self.backend),
                     unsent=recipients,
                 )
-            self._pacer = Pacer(float(rate))
+            self._pacer = self._new_pacer(float(rate))
             return self._pacer
 
     def send_to_endpoints(

@@ -1,12 +1,18 @@
 """Pacing, retries and deadlines: the Pacer on a fake clock, then real botocore clients against
 the local fake SES v2 / Pinpoint HTTP endpoints (bench/fake_endpoints.py) with 25 ms latency
-and an enforced MaxSendRate."""
+and an enforced MaxSendRate.
+
+Sender and service share one fake clock: the service's latency and 1-s windows, the sender's
+pacing, backoff and deadline all read it, so a case takes milliseconds of real time and its
+outcome does not depend on how busy the machine is. bench/send_bench.py runs the same service on
+real time."""
 
 from __future__ import annotations
 
 import importlib.util
 import random
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -141,9 +147,49 @@ def session() -> boto3.session.Session:
 
 
 @pytest.fixture
-def fake() -> Iterator[Any]:
-    with fake_endpoints.FakeEmailService(max_send_rate=RATE, latency=0.025) as service:
-        yield service
+def clock() -> FakeClock:
+    return ThreadSafeClock()
+
+
+class ThreadSafeClock(FakeClock):
+    """The fake clock, read and advanced by the test and the service's request thread."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            return self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0
+        with self._lock:
+            self.now += seconds
+
+
+def service(clock: FakeClock, **options: Any) -> Any:
+    """The fake service on ``clock``."""
+    options.setdefault("latency", 0.025)
+    return fake_endpoints.FakeEmailService(clock=clock, sleep=clock.sleep, **options)
+
+
+def on_clock(sender: Any, clock: FakeClock) -> Any:
+    """``sender`` paced on ``clock``: its pacer now, or the one it makes from GetAccount."""
+
+    def new_pacer(rate: float | None) -> Pacer:
+        return Pacer(rate, clock=clock, sleep=clock.sleep)
+
+    if getattr(sender, "_pacer", None) is not None:
+        sender._pacer = new_pacer(sender._pacer.rate)
+    sender._new_pacer = new_pacer
+    return sender
+
+
+@pytest.fixture
+def fake(clock: FakeClock) -> Iterator[Any]:
+    with service(clock, max_send_rate=RATE) as running:
+        yield running
 
 
 def personalized(count: int) -> dict[str, AddressConfiguration]:
@@ -169,9 +215,9 @@ def ses_client(session: boto3.session.Session, fake: Any, attempts: int = 3) -> 
 
 
 def test_ses_paces_at_the_account_rate_and_delivers_each_recipients_data(
-    session: boto3.session.Session, fake: Any
+    session: boto3.session.Session, fake: Any, clock: FakeClock
 ) -> None:
-    sender = SesV2EmailSender(ses_client(session, fake), "from@example.com")
+    sender = on_clock(SesV2EmailSender(ses_client(session, fake), "from@example.com"), clock)
     report = sender.send_to_addresses(MESSAGE, personalized(COUNT), trace_id="run-1")
     assert sender.max_send_rate == RATE  # read from the fake's GetAccount
     assert report.sent_count == COUNT and not report.failed and not report.unsent
@@ -189,10 +235,10 @@ def test_ses_paces_at_the_account_rate_and_delivers_each_recipients_data(
 
 
 def test_pinpoint_paces_when_given_a_rate_and_delivers_each_configuration(
-    session: boto3.session.Session, fake: Any
+    session: boto3.session.Session, fake: Any, clock: FakeClock
 ) -> None:
     client = session.client("pinpoint", endpoint_url=fake.url)
-    sender = PinpointEmailSender(client, APP_ID, max_send_rate=RATE)
+    sender = on_clock(PinpointEmailSender(client, APP_ID, max_send_rate=RATE), clock)
     report = sender.send_to_addresses(MESSAGE, personalized(COUNT), trace_id="run-2")
     assert report.sent_count == COUNT
     assert fake.max_in_window() <= RATE
@@ -211,49 +257,37 @@ def test_pinpoint_paces_when_given_a_rate_and_delivers_each_configuration(
 
 @pytest.mark.parametrize("throttle", ["entries", "call"])
 def test_over_the_rate_entries_are_retried_and_no_success_is_sent_twice(
-    session: boto3.session.Session, throttle: str
+    session: boto3.session.Session, throttle: str, clock: FakeClock
 ) -> None:
     # The sender believes in twice the real rate; the fake throttles (entries or whole calls)
     # and answers every 37th entry TRANSIENT_FAILURE once.
-    with fake_endpoints.FakeEmailService(
-        max_send_rate=100, latency=0.025, throttle=throttle, transient_every=37
-    ) as service:
+    with service(clock, max_send_rate=100, throttle=throttle, transient_every=37) as running:
         sender = SesV2EmailSender(
-            ses_client(session, service, attempts=1),
+            ses_client(session, running, attempts=1),
             "from@example.com",
             max_send_rate=200,
             max_attempts=8,
         )
-        report = sender.send_to_addresses(MESSAGE, personalized(150))
-        accepted = service.accepted_recipients()
+        report = on_clock(sender, clock).send_to_addresses(MESSAGE, personalized(150))
+        accepted = running.accepted_recipients()
     assert report.sent_count == 150
     assert sorted(accepted) == sorted(personalized(150))  # each exactly once
     assert max(r.attempts for r in report) > 1
 
 
-def test_retries_are_bounded(session: boto3.session.Session) -> None:
-    with fake_endpoints.FakeEmailService(max_send_rate=10, latency=0.0) as service:
+def test_retries_are_bounded(session: boto3.session.Session, clock: FakeClock) -> None:
+    with service(clock, max_send_rate=10, latency=0.0) as running:
         sender = SesV2EmailSender(
-            ses_client(session, service, attempts=1),
+            ses_client(session, running, attempts=1),
             "from@example.com",
             max_send_rate=60,
             max_attempts=2,
         )
-        report = sender.send_to_addresses(MESSAGE, personalized(60))
-        tried = len(service.arrivals)
+        report = on_clock(sender, clock).send_to_addresses(MESSAGE, personalized(60))
+        tried = len(running.arrivals)
     assert report.sent_count < 60
     assert all(r.status is DeliveryOutcome.THROTTLED for r in report.failed)
     assert tried <= 60 * 2
-
-
-CALL_SECONDS = 0.025
-
-
-def on_fake_time(sender: Any, client: Any, clock: FakeClock) -> None:
-    """Run ``sender`` on ``clock``: every request costs CALL_SECONDS of it and every wait
-    advances it, so the outcome does not depend on how busy this machine is."""
-    client.meta.events.register("before-send", lambda **_: clock.sleep(CALL_SECONDS))
-    sender._pacer = Pacer(RATE, clock=clock, sleep=clock.sleep)
 
 
 @pytest.mark.parametrize(
@@ -264,9 +298,12 @@ def on_fake_time(sender: Any, client: Any, clock: FakeClock) -> None:
     [("sesv2", 150), ("pinpoint", 200)],
 )
 def test_deadline_stops_the_send_and_reports_the_unsent(
-    session: boto3.session.Session, fake: Any, backend: str, sent_before_the_deadline: int
+    session: boto3.session.Session,
+    fake: Any,
+    clock: FakeClock,
+    backend: str,
+    sent_before_the_deadline: int,
 ) -> None:
-    clock = FakeClock()
     if backend == "sesv2":
         client = ses_client(session, fake)
         sender: Any = SesV2EmailSender(
@@ -275,7 +312,7 @@ def test_deadline_stops_the_send_and_reports_the_unsent(
     else:
         client = session.client("pinpoint", endpoint_url=fake.url)
         sender = PinpointEmailSender(client, APP_ID, max_send_rate=RATE, deadline_margin=0.3)
-    on_fake_time(sender, client, clock)
+    on_clock(sender, clock)
 
     class LambdaContext:
         def __init__(self, millis: int) -> None:
@@ -302,17 +339,17 @@ def test_deadline_stops_the_send_and_reports_the_unsent(
 
 
 def test_a_call_throttled_past_the_bound_raises_with_completed_and_unsent(
-    session: boto3.session.Session,
+    session: boto3.session.Session, clock: FakeClock
 ) -> None:
-    with fake_endpoints.FakeEmailService(max_send_rate=50, latency=0.0, throttle="call") as svc:
+    with service(clock, max_send_rate=50, latency=0.0, throttle="call") as running:
         sender = SesV2EmailSender(
-            ses_client(session, svc, attempts=1),
+            ses_client(session, running, attempts=1),
             "from@example.com",
             max_send_rate=1000,
             max_attempts=2,
         )
         with pytest.raises(RetryableEmailApiError) as caught:
-            sender.send_to_addresses(MESSAGE, personalized(150))
+            on_clock(sender, clock).send_to_addresses(MESSAGE, personalized(150))
     error = caught.value
     assert error.code == "TooManyRequestsException" and error.http_status == 429
     assert len(error.completed) + len(error.unsent) == 150

@@ -344,7 +344,7 @@ _TEMPLATE = (
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(templates=st.lists(_TEMPLATE, min_size=1, max_size=2))
 def test_any_json_gives_an_inventory_or_one_error_line(templates: list[Any]) -> None:
     with tempfile.TemporaryDirectory() as directory:
@@ -458,7 +458,7 @@ _SLOTS = [
 ]
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(slot=st.sampled_from(_SLOTS), value=_VALUE)
 def test_any_value_in_any_slot_gives_an_inventory_or_one_error_line(
     slot: tuple[str, ...], value: Any

@@ -10,6 +10,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from prefetch import result as prefetch_result
+from prefetch import start as prefetch_start
+from prefetch import workdir
 from sunset_support import REPO_ROOT, run_cli
 
 from constructs_pinpoint.handler.contract import MOVING_TO_SES_GUIDE_COMMAND
@@ -59,27 +63,42 @@ def test_no_output_points_at_a_docs_path() -> None:
         assert "docs/" not in source, module
 
 
-def test_the_guides_end_state_passes_cdk_nag(tmp_path: Path) -> None:
-    """The complete app of "Step 3" runs as written with cdk-nag's AwsSolutions pack added: zero
-    findings (before, its function's default role used an AWS managed policy: IAM4)."""
+def _end_state_program() -> str:
     (block,) = [
         b
         for b in re.findall(r"```python\n(.*?)```", read_guide(), flags=re.DOTALL)
         if "SesEmailSending(" in b and "SENDER_CODE" in b
     ]
     assert "app = cdk.App()\n" in block
-    program = block.replace(
+    return block.replace(
         "app = cdk.App()\n",
         "app = cdk.App()\nfrom cdk_nag import AwsSolutionsChecks\n"
         "cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))\n",
     )
-    (tmp_path / "app.py").write_text(program)
+
+
+def _run_end_state() -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The guide's end state with cdk-nag added, run as a program (a fresh interpreter)."""
+    directory = workdir("guide")
+    (directory / "app.py").write_text(_end_state_program())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
-    env.update(CDK_OUTDIR=str(tmp_path / "out"), CDK_VALIDATION="false", PYTHONPATH=str(REPO_ROOT))
+    env.update(CDK_OUTDIR=str(directory / "out"), CDK_VALIDATION="false", PYTHONPATH=str(REPO_ROOT))
     env["PATH"] = f"{REPO_ROOT / 'node_modules' / '.bin'}{os.pathsep}{env['PATH']}"
     run = subprocess.run(
-        [sys.executable, "app.py"], cwd=tmp_path, env=env, capture_output=True, text=True
+        [sys.executable, "app.py"], cwd=directory, env=env, capture_output=True, text=True
     )
+    return directory, run
+
+
+def prefetch(item: pytest.Item) -> None:  # called by tests/conftest.py when collection ends
+    if getattr(item, "originalname", "") == "test_the_guides_end_state_passes_cdk_nag":
+        prefetch_start("guide-end-state", _run_end_state)
+
+
+def test_the_guides_end_state_passes_cdk_nag() -> None:
+    """The complete app of "Step 3" runs as written with cdk-nag's AwsSolutions pack added: zero
+    findings (before, its function's default role used an AWS managed policy: IAM4)."""
+    directory, run = prefetch_result("guide-end-state", _run_end_state)
     assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads((tmp_path / "out" / "validation-report.json").read_text())
+    report = json.loads((directory / "out" / "validation-report.json").read_text())
     assert [p for p in report["pluginReports"] if p.get("violations")] == []

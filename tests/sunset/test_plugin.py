@@ -11,6 +11,9 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_pinpoint as pinpoint
+from prefetch import result as prefetch_result
+from prefetch import start as prefetch_start
+from prefetch import workdir
 from sunset_support import REPO_ROOT
 from synth_support import new_app
 
@@ -89,29 +92,44 @@ def _cdk_synth(mode: str, outdir: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+MODES = ("report", "fail", "ses")
+
+
+def _cli_synths() -> tuple[Path, dict[str, subprocess.CompletedProcess[str]]]:
+    """The plugin app synthesized by the real CLI in each mode, one after another."""
+    root = workdir("plugin")
+    return root, {mode: _cdk_synth(mode, root / mode) for mode in MODES}
+
+
+def prefetch(item: pytest.Item) -> None:  # called by tests/conftest.py when collection ends
+    if getattr(item, "originalname", "") == "test_cdk_synth_with_the_plugin":
+        prefetch_start("plugin-cli-synths", _cli_synths)
+
+
 @pytest.mark.cli
-def test_cdk_synth_with_the_plugin(tmp_path: Path) -> None:
-    report = _cdk_synth("report", tmp_path / "report")
+def test_cdk_synth_with_the_plugin() -> None:
+    root, runs = prefetch_result("plugin-cli-synths", _cli_synths)
+    report = runs["report"]
     assert report.returncode == 0, report.stderr
     assert "pinpoint-email-channel" in report.stderr
     assert "pinpoint-email-sender" in report.stderr
     assert "Messaging/Channel" in report.stderr
-    assert {v["ruleName"] for v in _violations(tmp_path / "report")} == {
+    assert {v["ruleName"] for v in _violations(root / "report")} == {
         "pinpoint-email-channel",
         "pinpoint-email-sender",
         "pinpoint-email-grant",
     }
 
-    failing = _cdk_synth("fail", tmp_path / "fail")
+    failing = runs["fail"]
     assert failing.returncode != 0
     assert "pinpoint-email-channel" in failing.stderr
     assert "ERROR " in failing.stderr
     assert "Synthesis finished with errors" in failing.stderr
 
-    ses = _cdk_synth("ses", tmp_path / "ses")
+    ses = runs["ses"]
     assert ses.returncode == 0, ses.stderr
     assert PLUGIN_NAME not in ses.stderr
-    assert _no_plugin_report(tmp_path / "ses")
+    assert _no_plugin_report(root / "ses")
 
 
 def _no_plugin_report(outdir: Path) -> bool:
