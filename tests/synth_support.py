@@ -13,6 +13,32 @@ import aws_cdk as cdk
 # Asset hashes change with any edit of the handler source; what users deploy does not.
 _ASSET_HASH = re.compile(r"\b[0-9a-f]{64}\b")
 ASSET_HASH = "<asset-hash>"
+# The handler role's ownership tags statement, as the template must show it (written out here, not
+# read from the library's contract, so a change to the contract shows in these tests).
+OWNERSHIP_TAG_ACTIONS = [
+    "mobiletargeting:ListTagsForResource",
+    "mobiletargeting:TagResource",
+    "mobiletargeting:UntagResource",
+]
+OWNERSHIP_TAG_KEYS_ONLY = {
+    "ForAllValues:StringEquals": {
+        "aws:TagKeys": [
+            "constructs-pinpoint:email-channel-owner",
+            "constructs-pinpoint:email-channel-previous-owner",
+        ]
+    }
+}
+
+
+def ownership_statement(resource: Any) -> dict[str, Any]:
+    return {
+        "Action": OWNERSHIP_TAG_ACTIONS,
+        "Condition": OWNERSHIP_TAG_KEYS_ONLY,
+        "Effect": "Allow",
+        "Resource": resource,
+    }
+
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
 

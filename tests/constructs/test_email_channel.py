@@ -9,7 +9,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Template
-from synth_support import new_app, resources_of
+from synth_support import new_app, ownership_statement, resources_of
 
 from constructs_pinpoint import (
     HANDLER_RUNTIME,
@@ -20,6 +20,12 @@ from constructs_pinpoint import (
 )
 from constructs_pinpoint.handler import contract
 
+EU_APPS = {
+    "Fn::Join": [
+        "",
+        ["arn:", {"Ref": "AWS::Partition"}, ":mobiletargeting:eu-west-1:111111111111:apps/*"],
+    ]
+}
 CHANNEL_ACTIONS = [
     "mobiletargeting:UpdateEmailChannel",
     "mobiletargeting:DeleteEmailChannel",
@@ -65,34 +71,7 @@ def test_policy_is_scoped_to_each_channel_and_passed_role(synthesized) -> None:
     # One wildcard only: the ownership tags of the apps of this account and region, for the two
     # ownership tag keys and no other.
     wildcards = [s for s in document["Statement"] if "*" in json.dumps(s["Resource"])]
-    assert wildcards == [
-        {
-            "Action": [
-                "mobiletargeting:ListTagsForResource",
-                "mobiletargeting:TagResource",
-                "mobiletargeting:UntagResource",
-            ],
-            "Condition": {
-                "ForAllValues:StringEquals": {
-                    "aws:TagKeys": [
-                        "constructs-pinpoint:email-channel-owner",
-                        "constructs-pinpoint:email-channel-previous-owner",
-                    ]
-                }
-            },
-            "Effect": "Allow",
-            "Resource": {
-                "Fn::Join": [
-                    "",
-                    [
-                        "arn:",
-                        {"Ref": "AWS::Partition"},
-                        ":mobiletargeting:eu-west-1:111111111111:apps/*",
-                    ],
-                ]
-            },
-        }
-    ]
+    assert wildcards == [ownership_statement(EU_APPS)]
 
 
 def test_no_role_means_no_pass_role(synthesized) -> None:

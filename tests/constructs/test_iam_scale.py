@@ -12,7 +12,7 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
-from synth_support import new_app, resources_of
+from synth_support import OWNERSHIP_TAG_KEYS_ONLY, new_app, resources_of
 
 from constructs_pinpoint import ConstructValidationError, EmailChannel, PinpointApp
 
@@ -37,6 +37,18 @@ WORST = {
 def _role_name(index: int) -> str:
     """64 characters: the longest role name IAM allows."""
     return f"events-{index:03d}-".ljust(64, "r")
+
+
+def _imported_channel(stack: cdk.Stack, index: int, role: iam.IRole | None = None) -> None:
+    """Channel ``index`` of the imported app ``index``, in us-gov-west-1."""
+    EmailChannel(
+        stack,
+        f"Email{index}",
+        application=PinpointApp.from_application_id(stack, f"App{index}", f"{index:032x}"),
+        from_address="noreply@example.com",
+        identity="arn:aws-us-gov:ses:us-gov-west-1:111111111111:identity/example.com",
+        role=role,
+    )
 
 
 def _render(value: Any, resources: dict[str, Any]) -> Any:
@@ -87,14 +99,7 @@ def template() -> dict[str, Any]:
         for i in range(ROLES)
     ]
     for index in range(CHANNELS):
-        EmailChannel(
-            stack,
-            f"Email{index}",
-            application=PinpointApp.from_application_id(stack, f"App{index}", f"{index:032x}"),
-            from_address="noreply@example.com",
-            identity="arn:aws-us-gov:ses:us-gov-west-1:111111111111:identity/example.com",
-            role=roles[index % ROLES],
-        )
+        _imported_channel(stack, index, roles[index % ROLES])
     return Template.from_stack(stack).to_json()
 
 
@@ -136,14 +141,7 @@ def test_every_channel_gets_its_exact_arn_and_nothing_more(template: dict[str, A
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
         if TAG_ACTIONS in _as_list(statement["Action"])
     )
-    assert ownership["Condition"] == {
-        "ForAllValues:StringEquals": {
-            "aws:TagKeys": [
-                "constructs-pinpoint:email-channel-owner",
-                "constructs-pinpoint:email-channel-previous-owner",
-            ]
-        }
-    }
+    assert ownership["Condition"] == OWNERSHIP_TAG_KEYS_ONLY
 
 
 def test_every_role_is_passable_to_pinpoint_only_and_nothing_more(
@@ -197,14 +195,7 @@ def test_roles_of_the_stack_with_long_paths_are_counted_at_their_length() -> Non
             assumed_by=iam.ServicePrincipal("pinpoint.amazonaws.com"),
             path=path,
         )
-        EmailChannel(
-            stack,
-            f"Email{index}",
-            application=PinpointApp.from_application_id(stack, f"App{index}", f"{index:032x}"),
-            from_address="noreply@example.com",
-            identity="arn:aws-us-gov:ses:us-gov-west-1:111111111111:identity/example.com",
-            role=role,
-        )
+        _imported_channel(stack, index, role)
     template = Template.from_stack(stack).to_json()
     _within_limits(template)
     assert len(_granted(template, "iam:PassRole")) == 100
@@ -217,13 +208,10 @@ def test_more_than_iam_allows_is_an_error_that_says_why() -> None:
     with pytest.raises(ConstructValidationError) as error:
         for index in range(450):
             path = f"/team-{index:03d}-".ljust(400, "p") + "/"
-            EmailChannel(
+            _imported_channel(
                 stack,
-                f"Email{index}",
-                application=PinpointApp.from_application_id(stack, f"App{index}", f"{index:032x}"),
-                from_address="noreply@example.com",
-                identity="arn:aws-us-gov:ses:us-gov-west-1:111111111111:identity/example.com",
-                role=iam.Role.from_role_arn(
+                index,
+                iam.Role.from_role_arn(
                     stack,
                     f"Role{index}",
                     f"arn:aws-us-gov:iam::111111111111:role{path}{_role_name(index)}",
@@ -240,13 +228,7 @@ def test_450_imported_channels_fit_one_stack() -> None:
     deploy)."""
     stack = cdk.Stack(new_app(), "Many")
     for index in range(450):
-        EmailChannel(
-            stack,
-            f"Email{index}",
-            application=PinpointApp.from_application_id(stack, f"App{index}", f"{index:032x}"),
-            from_address="noreply@example.com",
-            identity="arn:aws-us-gov:ses:us-gov-west-1:111111111111:identity/example.com",
-        )
+        _imported_channel(stack, index)
     template = Template.from_stack(stack).to_json()
     assert len(resources_of(template, "Custom::PinpointEmailChannel")) == 450
     assert len(template["Resources"]) <= 500

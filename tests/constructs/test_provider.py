@@ -24,7 +24,14 @@ from aws_cdk import aws_logs as logs
 from aws_cdk.assertions import Template
 from cdk_nag import AwsSolutionsChecks
 from constructs import Construct
-from synth_support import REPO_ROOT, new_app, resources_of
+from synth_support import (
+    OWNERSHIP_TAG_ACTIONS,
+    OWNERSHIP_TAG_KEYS_ONLY,
+    REPO_ROOT,
+    new_app,
+    ownership_statement,
+    resources_of,
+)
 
 import constructs_pinpoint
 from constructs_pinpoint import ConstructValidationError, EmailChannel, PinpointApp
@@ -52,20 +59,9 @@ LOGICAL_IDS = {
     "PinpointEmailChannelProviderChannelsPolicy1D80496A6": "AWS::IAM::ManagedPolicy",
 }
 CHANNEL_ACTIONS = ["mobiletargeting:UpdateEmailChannel", "mobiletargeting:DeleteEmailChannel"]
-TAG_ACTIONS = [
-    "mobiletargeting:ListTagsForResource",
-    "mobiletargeting:TagResource",
-    "mobiletargeting:UntagResource",
-]
+TAG_ACTIONS = OWNERSHIP_TAG_ACTIONS
 PASS_ROLE_CONDITION = {"StringEquals": {"iam:PassedToService": "mobiletargeting.amazonaws.com"}}
-OWNERSHIP_CONDITION = {
-    "ForAllValues:StringEquals": {
-        "aws:TagKeys": [
-            "constructs-pinpoint:email-channel-owner",
-            "constructs-pinpoint:email-channel-previous-owner",
-        ]
-    }
-}
+OWNERSHIP_CONDITION = OWNERSHIP_TAG_KEYS_ONLY
 
 
 def _app_arns(stack: cdk.Stack) -> list[str]:
@@ -293,11 +289,8 @@ def test_what_cdk_nag_checked_holds(template: dict[str, Any]) -> None:
         "Effect": "Allow",
         "Resource": {"Ref": "AWS::StackId"},
     }
-    assert ownership == {
-        "Action": TAG_ACTIONS,
-        "Condition": OWNERSHIP_CONDITION,
-        "Effect": "Allow",
-        "Resource": {
+    assert ownership == ownership_statement(
+        {
             "Fn::Join": [
                 "",
                 [
@@ -306,8 +299,8 @@ def test_what_cdk_nag_checked_holds(template: dict[str, Any]) -> None:
                     ":mobiletargeting:eu-west-1:111111111111:apps/*",
                 ],
             ]
-        },
-    }
+        }
+    )
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk.assertions import Annotations, Match, Template
-from synth_support import new_app, resources_of
+from synth_support import OWNERSHIP_TAG_ACTIONS, OWNERSHIP_TAG_KEYS_ONLY, new_app, resources_of
 
 from constructs_pinpoint import (
     ConstructValidationError,
@@ -176,21 +176,6 @@ def test_a_role_grantee_of_another_region_is_not_judged() -> None:
 
 
 # 2. No wildcard from user input in any policy the constructs write.
-
-
-OWNERSHIP_TAG_ACTIONS = [
-    "mobiletargeting:ListTagsForResource",
-    "mobiletargeting:TagResource",
-    "mobiletargeting:UntagResource",
-]
-OWNERSHIP_TAG_KEYS_ONLY = {
-    "ForAllValues:StringEquals": {
-        "aws:TagKeys": [
-            "constructs-pinpoint:email-channel-owner",
-            "constructs-pinpoint:email-channel-previous-owner",
-        ]
-    }
-}
 
 
 def _policy_resources(template: dict[str, Any]) -> list[str]:
