@@ -48,13 +48,26 @@ class StackFacts:
         if self._provider is None:
             from ._provider import EmailChannelProvider
 
-            self._provider = EmailChannelProvider.of(self.stack, known=self._channel_resources)
+            self._provider = EmailChannelProvider.of(
+                self.stack, known=self._channel_resources, apps=self.ownership_resources()
+            )
         return self._provider
 
     def _channel_resources(self) -> set[int]:
         """The ``id()`` of every channel's CfnResource: the provider's DependsOn scan skips
         them without a jsii call."""
         return {id(channel.resource) for channel in self.channels.values()}
+
+    def ownership_resources(self) -> tuple[str, str]:
+        """Every Pinpoint app of this stack's account and region (the handler's ownership tags'
+        resource), as the template writes it and as cdk-nag names it in a finding."""
+        partition = "<AWS::Partition>" if check.unresolved(self.partition) else self.partition
+        region = self.region or "<AWS::Region>"
+        account = self.account or "<AWS::AccountId>"
+        return (
+            self.arn("mobiletargeting", "apps/*"),
+            f"arn:{partition}:mobiletargeting:{region}:{account}:apps/*",
+        )
 
     def arn(self, service: str, resource: str) -> str:
         """``arn:<partition>:<service>:<region>:<account>:<resource>`` as ``Stack.format_arn``

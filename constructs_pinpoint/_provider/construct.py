@@ -36,7 +36,7 @@ from ..handler.contract import (
 from . import asset, budget
 from .budget import CHANNEL_SUFFIX
 from .depends_on import DependsOn
-from .nag import acknowledge_escaped, acknowledge_ownership_tags
+from .nag import acknowledge_escaped, acknowledge_ownership_tags, nag_text
 from .policies import (
     CHANNEL_POLICIES,
     CHANNELS,
@@ -69,10 +69,13 @@ _INLINE_FIXED_WORST = chars(
 )
 
 
-def apps_of(stack: cdk.Stack) -> str:
-    """Every Pinpoint app of the stack's account and region: the ownership tags' resource (the
-    handler only reads or writes the tags of apps in its own stack's account and region)."""
-    return stack.format_arn(service="mobiletargeting", resource="apps", resource_name="*")
+def apps_of(stack: cdk.Stack) -> tuple[str, str]:
+    """Every Pinpoint app of the stack's account and region, the ownership tags' resource (the
+    handler only reads or writes the tags of apps in its own stack's account and region): as the
+    template writes it, and as cdk-nag names it in a finding. Channels pass both, composed from
+    their stack's facts without a jsii call (``StackFacts.ownership_resources``)."""
+    arn = stack.format_arn(service="mobiletargeting", resource="apps", resource_name="*")
+    return arn, nag_text(stack.resolve(arn))
 
 
 def _identities(*resources: object) -> set[int]:
@@ -100,18 +103,26 @@ class EmailChannelProvider(Construct):
 
     @classmethod
     def of(
-        cls, stack: cdk.Stack, known: Callable[[], set[int]] | None = None
+        cls,
+        stack: cdk.Stack,
+        known: Callable[[], set[int]] | None = None,
+        apps: tuple[str, str] | None = None,
     ) -> EmailChannelProvider:
         existing = stack.node.try_find_child(PROVIDER_ID)
         if isinstance(existing, EmailChannelProvider):
             return existing
-        return cls(stack, PROVIDER_ID, known)
+        return cls(stack, PROVIDER_ID, known, apps)
 
     def __init__(
-        self, scope: cdk.Stack, id: str, known: Callable[[], set[int]] | None = None
+        self,
+        scope: cdk.Stack,
+        id: str,
+        known: Callable[[], set[int]] | None = None,
+        apps: tuple[str, str] | None = None,
     ) -> None:
         """``known``: the ids (``id()``) of other CfnResources of this library in the stack (the
-        channels'), which the DependsOn scan skips without a jsii call."""
+        channels'), which the DependsOn scan skips without a jsii call. ``apps``: the ownership
+        tags' resource and its name in cdk-nag's findings (default: ``apps_of`` the stack)."""
         super().__init__(scope, id)
         self._stack = scope
         log_group = cdk.CfnResource(
@@ -139,7 +150,7 @@ class EmailChannelProvider(Construct):
         self.role_ref = role.ref
         # Ref and GetAtt written out: one jsii call (the logical id) instead of two.
         log_group_id = log_group.logical_id
-        apps = apps_of(scope)
+        apps_arn, apps_in_findings = apps or apps_of(scope)
         inline = Shard(
             IAM_INLINE_POLICY_CHARS,
             fixed=[
@@ -147,7 +158,7 @@ class EmailChannelProvider(Construct):
                 statement(_DESCRIBE_STACKS, [cdk.Aws.STACK_ID]),
                 # One statement for every app, not one ARN per app: ~95 characters a channel
                 # would cap a stack below 330 channels within IAM's quotas (docs/architecture.md).
-                statement(OWNERSHIP_ACTIONS, [apps], OWNERSHIP_CONDITION),
+                statement(OWNERSHIP_ACTIONS, [apps_arn], OWNERSHIP_CONDITION),
             ],
             worst=_INLINE_FIXED_WORST,
         )
@@ -166,7 +177,7 @@ class EmailChannelProvider(Construct):
         self._default_policy_id = default_policy.logical_id
         self._policy_of: dict[Shard, cdk.CfnResource] = {inline: default_policy}
         default_policy.policy_name = self._default_policy_id
-        acknowledge_ownership_tags(default_policy, scope, apps)
+        acknowledge_ownership_tags(default_policy, apps_in_findings)
 
         handler = Construct(self, "Handler")
         context = self.node.get_all_context()

@@ -753,3 +753,23 @@ def test_each_grant_is_bounded_by_what_synth_can_see_of_it() -> None:
     assert budget.role_grant(parameter)[1] == budget.ROLE_ARN_MAX == prefix + 512 + 64
     by_name = iam.Role.from_role_name(stack, "ByName", "events")
     assert budget.role_grant(by_name.role_arn)[1] == prefix + len("/events")
+
+
+@pytest.mark.parametrize(
+    "env",
+    [None, ENV, cdk.Environment(account="111111111111", region="us-gov-west-1")],
+    ids=["agnostic", "explicit", "gov"],
+)
+def test_channels_compose_the_ownership_resource_as_the_stack_formats_it(
+    env: cdk.Environment | None,
+) -> None:
+    """A channel's stack facts give the provider the ownership tags' ARN and its cdk-nag name
+    without a jsii call; both match what Stack.format_arn and resolving it give."""
+    from constructs_pinpoint._provider.construct import apps_of
+    from constructs_pinpoint._stack_facts import stack_facts
+
+    stack = cdk.Stack(new_app(), "Facts", env=env)
+    composed_arn, composed_name = stack_facts(stack).ownership_resources()
+    formatted_arn, formatted_name = apps_of(stack)
+    assert stack.resolve(composed_arn) == stack.resolve(formatted_arn)
+    assert composed_name == formatted_name
