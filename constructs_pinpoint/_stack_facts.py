@@ -58,12 +58,22 @@ class StackFacts:
         them without a jsii call."""
         return {id(channel.resource) for channel in self.channels.values()}
 
-    def ownership_resources(self) -> tuple[str, str]:
+    def ownership_resources(self) -> tuple[str, str] | None:
         """Every Pinpoint app of this stack's account and region (the handler's ownership tags'
-        resource), as the template writes it and as cdk-nag names it in a finding."""
-        partition = "<AWS::Partition>" if check.unresolved(self.partition) else self.partition
-        region = self.region or "<AWS::Region>"
-        account = self.account or "<AWS::AccountId>"
+        resource), as the template writes it and as cdk-nag names it in a finding; None where
+        the stack's environment holds a token other than a pseudo parameter (a parameter's
+        Ref): the provider then resolves it."""
+        parts = [self.partition, self.region_token, self.account_token]
+        if any(check.unresolved(part) for part in parts):
+            names = {
+                cdk.Aws.PARTITION: "<AWS::Partition>",
+                cdk.Aws.REGION: "<AWS::Region>",
+                cdk.Aws.ACCOUNT_ID: "<AWS::AccountId>",
+            }
+            if any(check.unresolved(part) and part not in names for part in parts):
+                return None
+            parts = [names.get(part, part) for part in parts]
+        partition, region, account = parts
         return (
             self.arn("mobiletargeting", "apps/*"),
             f"arn:{partition}:mobiletargeting:{region}:{account}:apps/*",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import atexit
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -27,6 +28,18 @@ T = TypeVar("T")
 _pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
 _jobs: dict[str, Future[Any]] = {}
 _by_fixture: dict[str, Callable[[], None]] = {}
+
+
+_environ: dict[str, str] | None = None
+
+
+def environ() -> dict[str, str]:
+    """A copy of the environment as it was when collection ended, for jobs: they run on a
+    background thread, where reading ``os.environ`` could race a test's ``monkeypatch.setenv``."""
+    global _environ
+    if _environ is None:
+        _environ = dict(os.environ)
+    return dict(_environ)
 
 
 def start(key: str, job: Callable[[], Any]) -> None:
@@ -55,6 +68,7 @@ def workdir(prefix: str) -> Path:
 
 def start_for(items: list[pytest.Item]) -> None:
     """Start the jobs the selected tests need: by fixture, or by their module's ``prefetch``."""
+    environ()  # the snapshot, taken on the main thread before any test runs
     for item in items:
         for name in getattr(item, "fixturenames", ()):
             starter = _by_fixture.get(name)

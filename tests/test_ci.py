@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 import yaml
+from prefetch import environ as prefetch_environ
 from prefetch import result as prefetch_result
 from prefetch import start as prefetch_start
 from prefetch import workdir as prefetch_workdir
@@ -45,7 +46,7 @@ def test_ci_runs_both_ends_of_the_supported_range() -> None:
 
 
 def _empty_collection_job() -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PATH": os.environ["PATH"]}
+    env = prefetch_environ()
     return subprocess.run(
         [
             str(REPO_ROOT / "scripts" / "test.sh"),

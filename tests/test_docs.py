@@ -30,6 +30,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from prefetch import environ as prefetch_environ
 from prefetch import result as prefetch_result
 from prefetch import start as start_prefetch
 from prefetch import workdir as prefetch_workdir
@@ -182,7 +183,7 @@ def _block_environment(outdir: Path, *, validation: bool) -> dict[str, str]:
 
     environment = {
         name: value
-        for name, value in os.environ.items()
+        for name, value in prefetch_environ().items()
         if not name.startswith(("AWS_", "CDK_", "PINPOINT_EMAIL_"))
     }
     sender = SenderConfig(

@@ -20,6 +20,7 @@ from email.parser import Parser
 from pathlib import Path
 
 import pytest
+from prefetch import environ as prefetch_environ
 from prefetch import result as prefetch_result
 from prefetch import start as prefetch_start
 from prefetch import workdir as prefetch_workdir
@@ -87,7 +88,9 @@ def _build_install_and_synth() -> Packaged:
         wheel,
     )
     (work / "small_app.py").write_text(SMALL_APP)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_", "PYTHON"))}
+    env = {
+        k: v for k, v in prefetch_environ().items() if not k.startswith(("AWS_", "CDK_", "PYTHON"))
+    }
     env["PATH"] = os.pathsep.join([str(REPO_ROOT / "node_modules" / ".bin"), env["PATH"]])
     out = work / "cdk.out"
     run = _run(python, work / "small_app.py", out, cwd=work, env=env)

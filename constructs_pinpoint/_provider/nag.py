@@ -25,10 +25,11 @@ REASON = (
     "matches the character itself, not a wildcard (constructs_pinpoint._iam.literal_resource)."
 )
 OWNERSHIP_REASON = (
-    "The handler reads and writes its two ownership tags (constructs-pinpoint:email-channel-owner "
-    "and -previous-owner) on the Pinpoint apps of its own account and region; the aws:TagKeys "
-    "condition allows no other tag key. One statement instead of one ARN per app keeps a stack "
-    "of 450+ channels within IAM's policy quotas."
+    "The Custom::PinpointEmailChannel handler records which resource owns an app's email channel "
+    "in two tags of the app (constructs-pinpoint:email-channel-owner and -previous-owner). It may "
+    "read tags of the Pinpoint apps of its own account and region, and write or remove those two "
+    "keys only (aws:TagKeys). One statement instead of one ARN per app keeps a stack of 450+ "
+    "channels within IAM's policy quotas."
 )
 _VARIABLE = re.compile(r"\$\{(.+?)\}")
 
@@ -46,11 +47,25 @@ def acknowledge_escaped(policy: cdk.CfnResource, resource: str) -> None:
 
 def acknowledge_ownership_tags(policy: cdk.CfnResource, apps: str) -> None:
     """Acknowledge IAM5 for the ownership tags' statement on ``apps`` (``.../apps/*``, as
-    cdk-nag writes it: pseudo parameters as ``<AWS::Region>``)."""
+    cdk-nag writes it: pseudo parameters as ``<AWS::Region>``): for cdk-nag 3 with an
+    acknowledgment, and for cdk-nag 2 (run as an aspect) with the suppression metadata its
+    ``NagSuppressions`` writes."""
+    finding = f"Resource::{apps}"
+    policy.add_metadata(
+        "cdk_nag",
+        {
+            "rules_to_suppress": [
+                {"reason": OWNERSHIP_REASON, "id": "AwsSolutions-IAM5", "applies_to": [finding]}
+            ]
+        },
+    )
     validations = getattr(cdk, "Validations", None)
     if validations is not None:
-        finding = f"AwsSolutions::AwsSolutions-IAM5[Resource::{apps}]"
-        validations.of(policy).acknowledge(cdk.Acknowledgment(id=finding, reason=OWNERSHIP_REASON))
+        validations.of(policy).acknowledge(
+            cdk.Acknowledgment(
+                id=f"AwsSolutions::AwsSolutions-IAM5[{finding}]", reason=OWNERSHIP_REASON
+            )
+        )
 
 
 def nag_text(value: Any) -> str:

@@ -4,15 +4,20 @@ configuration: any new finding fails here. (The example app's: tests/example_app
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
-from channel_configurations import CONFIGURATIONS, build_all
-from prefetch import cfn_lint, cfn_lint_result
-from synth_support import nag_report, new_app
+from channel_configurations import CONFIGURATIONS
+from prefetch import cfn_lint, cfn_lint_result, workdir
+from prefetch import environ as prefetch_environ
+from prefetch import result as prefetch_result
+from prefetch import start as prefetch_start
+from synth_support import new_app
 
 
 def test_cfn_lint_is_clean_on_every_template(synthesized) -> None:
@@ -37,13 +42,64 @@ def test_cfn_lint_sees_pinpoint_end_of_support_without_the_acknowledgment(
     assert [m["Rule"]["Id"] for m in cfn_lint([bare])] == ["W3696"]
 
 
-def test_builtin_validation_acknowledges_only_w3696(tmp_path: Path) -> None:
+# Every configuration synthesized in a process of its own, with aws-cdk-lib's built-in
+# validation or with cdk-nag's AwsSolutions pack (2-3 s each, on the second core while the main
+# thread runs other tests).
+_SYNTH_ALL = """
+import sys
+from pathlib import Path
+sys.path[:0] = [sys.argv[2]]
+import aws_cdk as cdk
+from channel_configurations import build_all
+from synth_support import new_app
+app = new_app(validation=sys.argv[3] == "builtin", outdir=Path(sys.argv[1]))
+if sys.argv[3] == "cdk-nag":
+    from cdk_nag import AwsSolutionsChecks
+    cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
+build_all(app)
+app.synth()
+"""
+
+
+def _synth_all(checks: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    outdir = workdir(checks)
+    tests = Path(__file__).resolve().parents[1]
+    run = subprocess.run(
+        [sys.executable, "-c", _SYNTH_ALL, str(outdir), str(tests), checks],
+        env=prefetch_environ(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return outdir, run
+
+
+def _validated() -> tuple[Path, subprocess.CompletedProcess[str]]:
+    return _synth_all("builtin")
+
+
+def _nagged() -> tuple[Path, subprocess.CompletedProcess[str]]:
+    return _synth_all("cdk-nag")
+
+
+_JOBS = {
+    "test_builtin_validation_acknowledges_only_w3696": ("validated-configurations", _validated),
+    "test_cdk_nag_has_no_findings": ("nagged-configurations", _nagged),
+}
+
+
+def prefetch(item: pytest.Item) -> None:  # called by tests/conftest.py when collection ends
+    job = _JOBS.get(getattr(item, "originalname", ""))
+    if job is not None:
+        prefetch_start(*job)
+
+
+def test_builtin_validation_acknowledges_only_w3696() -> None:
     """aws-cdk-lib's built-in CloudFormation validation on every configuration: no violation, and
     only W3696 (Pinpoint's end of support) acknowledged, by PinpointApp."""
-    app = new_app(validation=True, outdir=tmp_path)
-    build_all(app)
-    app.synth()
-    report = json.loads((tmp_path / "validation-report.json").read_text())
+    outdir, run = prefetch_result(*_JOBS["test_builtin_validation_acknowledges_only_w3696"])
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads((outdir / "validation-report.json").read_text())
     (plugin,) = report["pluginReports"]
     assert plugin["conclusion"] == "success"
     assert plugin["violations"] == []
@@ -51,8 +107,11 @@ def test_builtin_validation_acknowledges_only_w3696(tmp_path: Path) -> None:
     assert suppressed == {"CloudFormation-Validate::W3696"}
 
 
-def test_cdk_nag_has_no_findings(tmp_path: Path) -> None:
-    report = nag_report(build_all, tmp_path)
+def test_cdk_nag_has_no_findings() -> None:
+    outdir, run = prefetch_result(*_JOBS["test_cdk_nag_has_no_findings"])
+    # A finding is an error that fails the synth.
+    assert run.returncode == 0, run.stderr[-3000:]
+    report = json.loads((outdir / "validation-report.json").read_text())
     # A clean run lists no plugin report; test_cdk_nag_catches_a_finding shows findings do show.
     assert [p["violations"] for p in report["pluginReports"] if p["violations"]] == []
     # What the library acknowledges itself: the ownership tags' apps/* (limited by aws:TagKeys),

@@ -35,7 +35,14 @@ from synth_support import (
 
 import constructs_pinpoint
 from constructs_pinpoint import ConstructValidationError, EmailChannel, PinpointApp
-from constructs_pinpoint._provider import PROVIDER_ID, EmailChannelProvider, asset, budget, policies
+from constructs_pinpoint._provider import (
+    PROVIDER_ID,
+    EmailChannelProvider,
+    asset,
+    budget,
+    nag,
+    policies,
+)
 from constructs_pinpoint._runtime import HANDLER_RUNTIME
 from constructs_pinpoint.handler.contract import (
     CHANNEL_ACTIONS as CONTRACT_CHANNEL_ACTIONS,
@@ -162,7 +169,23 @@ def _l2_reference(stack: cdk.Stack, inline: int) -> None:
         ],
         roles=[role],
     )
-    policies = [default.node.default_child, managed.node.default_child]
+    default_resource = default.node.default_child
+    assert isinstance(default_resource, cdk.CfnResource)
+    default_resource.add_metadata(
+        "cdk_nag",
+        {
+            "rules_to_suppress": [
+                {
+                    "reason": nag.OWNERSHIP_REASON,
+                    "id": "AwsSolutions-IAM5",
+                    "applies_to": [
+                        "Resource::arn:<AWS::Partition>:mobiletargeting:eu-west-1:111111111111:apps/*"
+                    ],
+                }
+            ]
+        },
+    )
+    policies = [default_resource, managed.node.default_child]
     resource = function.node.default_child
     assert isinstance(resource, cdk.CfnResource)
     resource.add_override("DependsOn", [stack.get_logical_id(p) for p in policies])  # type: ignore[arg-type]
@@ -686,9 +709,9 @@ def test_jsii_round_trips(monkeypatch: pytest.MonkeyPatch) -> None:
         provider.allow_pass_role(f"arn:aws:iam::111111111111:role/r{i}")
     grants = trips.count - built
     assert not provider._shards.managed[policies.CHANNEL_POLICIES]
-    # Building: 42 (each CfnResource, its scope, the asset's registration, the ownership tags'
-    # ARN and its cdk-nag acknowledgment). A grant within a policy: none.
-    assert built <= 42
+    # Building: 43 (each CfnResource, its scope, the asset's registration, the ownership tags'
+    # ARN and its cdk-nag 3 acknowledgment and cdk-nag 2 metadata). A grant within a policy: none.
+    assert built <= 43
     assert grants == 0
     before = trips.count
     cdk.App.of(stack).synth()  # type: ignore[union-attr]
@@ -757,19 +780,61 @@ def test_each_grant_is_bounded_by_what_synth_can_see_of_it() -> None:
 
 @pytest.mark.parametrize(
     "env",
-    [None, ENV, cdk.Environment(account="111111111111", region="us-gov-west-1")],
-    ids=["agnostic", "explicit", "gov"],
+    [None, ENV, cdk.Environment(account="111111111111", region="us-gov-west-1"), "parameter"],
+    ids=["agnostic", "explicit", "gov", "parameter"],
 )
 def test_channels_compose_the_ownership_resource_as_the_stack_formats_it(
-    env: cdk.Environment | None,
+    env: cdk.Environment | str | None,
 ) -> None:
     """A channel's stack facts give the provider the ownership tags' ARN and its cdk-nag name
-    without a jsii call; both match what Stack.format_arn and resolving it give."""
+    without a jsii call; both match what Stack.format_arn and resolving it give. An account that
+    is a parameter's Ref is left to the provider, which resolves it."""
     from constructs_pinpoint._provider.construct import apps_of
     from constructs_pinpoint._stack_facts import stack_facts
 
+    if env == "parameter":
+        env = cdk.Environment(account=cdk.Fn.ref("Account"), region="eu-west-1")
+    assert not isinstance(env, str)
     stack = cdk.Stack(new_app(), "Facts", env=env)
-    composed_arn, composed_name = stack_facts(stack).ownership_resources()
+    composed = stack_facts(stack).ownership_resources()
     formatted_arn, formatted_name = apps_of(stack)
+    if composed is None:
+        assert formatted_name == "arn:<AWS::Partition>:mobiletargeting:eu-west-1:<Account>:apps/*"
+        return
+    composed_arn, composed_name = composed
     assert stack.resolve(composed_arn) == stack.resolve(formatted_arn)
     assert composed_name == formatted_name
+
+
+def test_cdk_nag_2_reads_the_same_suppression_from_the_policys_metadata(
+    template: dict[str, Any],
+) -> None:
+    """cdk-nag 2 (an aspect, no Validations) reads suppressions from the resource's cdk_nag
+    metadata, in the form its NagSuppressions writes: the same finding, applies_to."""
+    (policy,) = resources_of(template, "AWS::IAM::Policy").values()
+    (rule,) = policy["Metadata"]["cdk_nag"]["rules_to_suppress"]
+    assert rule["id"] == "AwsSolutions-IAM5"
+    assert rule["applies_to"] == [
+        "Resource::arn:<AWS::Partition>:mobiletargeting:eu-west-1:111111111111:apps/*"
+    ]
+    assert len(rule["reason"]) >= 10 and "aws:TagKeys" in rule["reason"]
+
+
+def test_the_handler_tags_only_what_the_ownership_statement_allows() -> None:
+    """The app ARN the handler builds from the event's StackId matches the statement's apps/*
+    of the same account and region, and the tag keys it writes are the condition's."""
+    import fnmatch
+
+    from constructs_pinpoint.handler import contract
+    from constructs_pinpoint.handler.ownership import app_arn
+
+    stack_id = (
+        "arn:aws:cloudformation:eu-west-1:111111111111:stack/S/0a1b2c3d-0000-1111-2222-333344445555"
+    )
+    granted = "arn:aws:mobiletargeting:eu-west-1:111111111111:apps/*"
+    assert fnmatch.fnmatchcase(app_arn(stack_id, "0" * 32), granted)
+    assert not fnmatch.fnmatchcase(
+        app_arn(stack_id.replace("eu-west-1", "us-east-1"), "0" * 32), granted
+    )
+    keys = contract.OWNERSHIP_CONDITION["ForAllValues:StringEquals"]["aws:TagKeys"]
+    assert sorted(keys) == sorted([contract.OWNER_TAG, contract.PREVIOUS_OWNER_TAG])

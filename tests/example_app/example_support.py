@@ -15,6 +15,7 @@ from typing import Any
 import aws_cdk as cdk
 import pytest
 from aws_cdk import cx_api
+from prefetch import environ as prefetch_environ
 from synth_support import REPO_ROOT, normalize, resources_of
 
 import app as example
@@ -112,7 +113,7 @@ def cli_environment(*, validation: bool = True) -> dict[str, str]:
     """The test process's environment without AWS credentials, profiles or CDK settings, with the
     pinned CLI and Node 22 first on PATH. ``validation=False`` turns off aws-cdk-lib's built-in
     CloudFormation validation (CDK_VALIDATION=false), 3-5 s of every synth."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    env = {k: v for k, v in prefetch_environ().items() if not k.startswith(("AWS_", "CDK_"))}
     env["PATH"] = os.pathsep.join(
         [str(REPO_ROOT / "node_modules" / ".bin"), str(REPO_ROOT / ".venv" / "bin"), env["PATH"]]
     )

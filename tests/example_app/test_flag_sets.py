@@ -129,9 +129,12 @@ def test_no_warning_annotations(world: World) -> None:
 
 def _fold(value: Any, partition: str | None) -> Any:
     """The rendering the flags choose, undone: ``Fn::Join`` of literal strings and (with a known
-    partition) ``AWS::Partition`` becomes one string; IAM action lists are sorted."""
+    partition) ``AWS::Partition`` becomes one string, also where cdk-nag's suppression metadata
+    names it (``<AWS::Partition>``); IAM action lists are sorted."""
     if isinstance(value, list):
         return [_fold(v, partition) for v in value]
+    if isinstance(value, str) and partition:
+        return value.replace("<AWS::Partition>", partition)
     if not isinstance(value, dict):
         return value
     folded = {k: _fold(v, partition) for k, v in value.items()}

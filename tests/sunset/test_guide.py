@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from prefetch import environ as prefetch_environ
 from prefetch import result as prefetch_result
 from prefetch import start as prefetch_start
 from prefetch import workdir
@@ -81,7 +82,7 @@ def _run_end_state() -> tuple[Path, subprocess.CompletedProcess[str]]:
     """The guide's end state with cdk-nag added, run as a program (a fresh interpreter)."""
     directory = workdir("guide")
     (directory / "app.py").write_text(_end_state_program())
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    env = {k: v for k, v in prefetch_environ().items() if not k.startswith(("AWS_", "CDK_"))}
     env.update(CDK_OUTDIR=str(directory / "out"), CDK_VALIDATION="false", PYTHONPATH=str(REPO_ROOT))
     env["PATH"] = f"{REPO_ROOT / 'node_modules' / '.bin'}{os.pathsep}{env['PATH']}"
     run = subprocess.run(

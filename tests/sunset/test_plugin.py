@@ -11,6 +11,7 @@ from pathlib import Path
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_pinpoint as pinpoint
+from prefetch import environ as prefetch_environ
 from prefetch import result as prefetch_result
 from prefetch import start as prefetch_start
 from prefetch import workdir
@@ -71,7 +72,7 @@ def test_fail_on_findings_takes_a_bool() -> None:
 def _cdk_synth(mode: str, outdir: Path) -> subprocess.CompletedProcess[str]:
     if not CDK.exists():
         pytest.fail("node_modules/.bin/cdk is missing: run ./scripts/setup.sh (npm ci)")
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "CDK_"))}
+    env = {k: v for k, v in prefetch_environ().items() if not k.startswith(("AWS_", "CDK_"))}
     env["PATH"] = os.pathsep.join(
         [str(REPO_ROOT / "node_modules" / ".bin"), str(REPO_ROOT / ".venv" / "bin"), env["PATH"]]
     )
