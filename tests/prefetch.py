@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -64,6 +65,25 @@ def workdir(prefix: str) -> Path:
     path = Path(tempfile.mkdtemp(prefix=f"constructs-pinpoint-{prefix}-"))
     atexit.register(shutil.rmtree, path, ignore_errors=True)
     return path
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+def python_job(
+    prefix: str, program: str, *args: str
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """``program`` run by this interpreter in a process of its own, with tests/ and
+    tests/constructs/ importable; its first argument is a new work directory (returned)."""
+    work = workdir(prefix)
+    run = subprocess.run(
+        [sys.executable, "-c", program, str(work), *args],
+        env={**environ(), "PYTHONPATH": os.pathsep.join([str(TESTS), str(TESTS / "constructs")])},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return work, run
 
 
 def start_for(items: list[pytest.Item]) -> None:

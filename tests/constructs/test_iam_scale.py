@@ -6,8 +6,7 @@ all of them. Past IAM's limits, synth stops with an error that says why."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,9 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
 from aws_cdk.assertions import Template
-from prefetch import environ as prefetch_environ
+from prefetch import python_job
 from prefetch import result as prefetch_result
 from prefetch import start as prefetch_start
-from prefetch import workdir
 from synth_support import OWNERSHIP_TAG_KEYS_ONLY, new_app, resources_of
 
 from constructs_pinpoint import ConstructValidationError, EmailChannel, PinpointApp
@@ -230,7 +228,8 @@ def test_more_than_iam_allows_is_an_error_that_says_why() -> None:
 
 
 def synth_450(outdir: Path) -> None:
-    """450 channels of imported apps in one environment-agnostic stack, synthesized."""
+    """450 channels of imported apps in one environment-agnostic stack, synthesized (run in a
+    process of its own: ``_SYNTH_450``)."""
     app = new_app(outdir=outdir)
     stack = cdk.Stack(app, "Many")
     for index in range(450):
@@ -238,34 +237,24 @@ def synth_450(outdir: Path) -> None:
     app.synth()
 
 
-def _synth_450_job() -> tuple[Path, subprocess.CompletedProcess[str]]:
-    """``synth_450`` in a process of its own, on the second core while other tests run."""
-    outdir = workdir("n450")
-    here = Path(__file__).resolve().parent
-    script = (
-        "import sys; from pathlib import Path; sys.path[:0] = sys.argv[2:4]; "
-        "from test_iam_scale import synth_450; synth_450(Path(sys.argv[1]))"
-    )
-    run = subprocess.run(
-        [sys.executable, "-c", script, str(outdir), str(here), str(here.parent)],
-        env=prefetch_environ(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return outdir, run
+_SYNTH_450 = partial(
+    python_job,
+    "n450",
+    "import sys; from pathlib import Path; from test_iam_scale import synth_450; "
+    "synth_450(Path(sys.argv[1]))",
+)
 
 
 def prefetch(item: pytest.Item) -> None:  # called by tests/conftest.py when collection ends
     if getattr(item, "originalname", "") == "test_450_imported_channels_fit_one_stack":
-        prefetch_start("n450", _synth_450_job)
+        prefetch_start("n450", _SYNTH_450)
 
 
 def test_450_imported_channels_fit_one_stack() -> None:
     """Issue 20's largest bench case: 450 channels of imported apps in one stack, every ARN at
     its longest (an environment-agnostic stack resolves partition, region and account only at
     deploy)."""
-    outdir, run = prefetch_result("n450", _synth_450_job)
+    outdir, run = prefetch_result("n450", _SYNTH_450)
     assert run.returncode == 0, run.stderr[-3000:]
     template = json.loads((outdir / "Many.template.json").read_text())
     assert len(resources_of(template, "Custom::PinpointEmailChannel")) == 450

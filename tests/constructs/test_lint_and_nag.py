@@ -4,8 +4,7 @@ configuration: any new finding fails here. (The example app's: tests/example_app
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
+from functools import partial
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -13,8 +12,7 @@ import pytest
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 from channel_configurations import CONFIGURATIONS
-from prefetch import cfn_lint, cfn_lint_result, workdir
-from prefetch import environ as prefetch_environ
+from prefetch import cfn_lint, cfn_lint_result, python_job
 from prefetch import result as prefetch_result
 from prefetch import start as prefetch_start
 from synth_support import new_app
@@ -48,43 +46,25 @@ def test_cfn_lint_sees_pinpoint_end_of_support_without_the_acknowledgment(
 _SYNTH_ALL = """
 import sys
 from pathlib import Path
-sys.path[:0] = [sys.argv[2]]
 import aws_cdk as cdk
 from channel_configurations import build_all
 from synth_support import new_app
-app = new_app(validation=sys.argv[3] == "builtin", outdir=Path(sys.argv[1]))
-if sys.argv[3] == "cdk-nag":
+app = new_app(validation=sys.argv[2] == "builtin", outdir=Path(sys.argv[1]))
+if sys.argv[2] == "cdk-nag":
     from cdk_nag import AwsSolutionsChecks
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
 build_all(app)
 app.synth()
 """
-
-
-def _synth_all(checks: str) -> tuple[Path, subprocess.CompletedProcess[str]]:
-    outdir = workdir(checks)
-    tests = Path(__file__).resolve().parents[1]
-    run = subprocess.run(
-        [sys.executable, "-c", _SYNTH_ALL, str(outdir), str(tests), checks],
-        env=prefetch_environ(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    return outdir, run
-
-
-def _validated() -> tuple[Path, subprocess.CompletedProcess[str]]:
-    return _synth_all("builtin")
-
-
-def _nagged() -> tuple[Path, subprocess.CompletedProcess[str]]:
-    return _synth_all("cdk-nag")
-
-
 _JOBS = {
-    "test_builtin_validation_acknowledges_only_w3696": ("validated-configurations", _validated),
-    "test_cdk_nag_has_no_findings": ("nagged-configurations", _nagged),
+    "test_builtin_validation_acknowledges_only_w3696": (
+        "validated-configurations",
+        partial(python_job, "validated", _SYNTH_ALL, "builtin"),
+    ),
+    "test_cdk_nag_has_no_findings": (
+        "nagged-configurations",
+        partial(python_job, "nagged", _SYNTH_ALL, "cdk-nag"),
+    ),
 }
 
 

@@ -820,21 +820,25 @@ def test_cdk_nag_2_reads_the_same_suppression_from_the_policys_metadata(
     assert len(rule["reason"]) >= 10 and "aws:TagKeys" in rule["reason"]
 
 
-def test_the_handler_tags_only_what_the_ownership_statement_allows() -> None:
-    """The app ARN the handler builds from the event's StackId matches the statement's apps/*
-    of the same account and region, and the tag keys it writes are the condition's."""
+def test_the_handler_tags_only_what_the_ownership_statement_allows(
+    template: dict[str, Any],
+) -> None:
+    """The app ARN the handler builds from the event's StackId falls under the synthesized
+    ownership statement of a stack in the same account and region (and no other), and the tag
+    keys the handler writes are exactly the statement's condition."""
     import fnmatch
 
     from constructs_pinpoint.handler import contract
     from constructs_pinpoint.handler.ownership import app_arn
 
+    (ownership,) = (s for _, s in _statements(template) if s["Action"] == TAG_ACTIONS)
+    separator, parts = ownership["Resource"]["Fn::Join"]
+    granted = separator.join("aws" if part == {"Ref": "AWS::Partition"} else part for part in parts)
     stack_id = (
-        "arn:aws:cloudformation:eu-west-1:111111111111:stack/S/0a1b2c3d-0000-1111-2222-333344445555"
+        "arn:aws:cloudformation:eu-west-1:111111111111:stack/Ours/0a1b2c3d-0000-1111-2222-3333"
     )
-    granted = "arn:aws:mobiletargeting:eu-west-1:111111111111:apps/*"
     assert fnmatch.fnmatchcase(app_arn(stack_id, "0" * 32), granted)
-    assert not fnmatch.fnmatchcase(
-        app_arn(stack_id.replace("eu-west-1", "us-east-1"), "0" * 32), granted
-    )
-    keys = contract.OWNERSHIP_CONDITION["ForAllValues:StringEquals"]["aws:TagKeys"]
+    elsewhere = stack_id.replace("eu-west-1", "us-east-1")
+    assert not fnmatch.fnmatchcase(app_arn(elsewhere, "0" * 32), granted)
+    keys = ownership["Condition"]["ForAllValues:StringEquals"]["aws:TagKeys"]
     assert sorted(keys) == sorted([contract.OWNER_TAG, contract.PREVIOUS_OWNER_TAG])

@@ -17,7 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import pytest
@@ -35,6 +35,7 @@ from constructs_pinpoint.sending import (
 from constructs_pinpoint.sending._delivery import Pacer, resolve_deadline
 
 APP_ID = "0123456789abcdef0123456789abcdef"
+S = TypeVar("S")
 FAKE_PATH = Path(__file__).resolve().parents[2] / "bench" / "fake_endpoints.py"
 
 
@@ -174,7 +175,7 @@ def service(clock: FakeClock, **options: Any) -> Any:
     return fake_endpoints.FakeEmailService(clock=clock, sleep=clock.sleep, **options)
 
 
-def on_clock(sender: Any, clock: FakeClock) -> Any:
+def on_clock(sender: S, clock: FakeClock) -> S:
     """``sender`` paced on ``clock``: its pacer now, or the one it makes from GetAccount."""
 
     def new_pacer(rate: float | None) -> Pacer:
@@ -212,6 +213,20 @@ MESSAGE = EmailMessage(
 def ses_client(session: boto3.session.Session, fake: Any, attempts: int = 3) -> Any:
     config = Config(retries={"mode": "standard", "total_max_attempts": attempts})
     return session.client("sesv2", endpoint_url=fake.url, config=config)
+
+
+def ses_sender(
+    session: boto3.session.Session, fake: Any, clock: FakeClock, rate: float, attempts: int
+) -> SesV2EmailSender:
+    """A sender that believes in ``rate`` and retries ``attempts`` times itself (botocore does
+    not retry), paced on ``clock``."""
+    sender = SesV2EmailSender(
+        ses_client(session, fake, attempts=1),
+        "from@example.com",
+        max_send_rate=rate,
+        max_attempts=attempts,
+    )
+    return on_clock(sender, clock)
 
 
 def test_ses_paces_at_the_account_rate_and_delivers_each_recipients_data(
@@ -262,13 +277,8 @@ def test_over_the_rate_entries_are_retried_and_no_success_is_sent_twice(
     # The sender believes in twice the real rate; the fake throttles (entries or whole calls)
     # and answers every 37th entry TRANSIENT_FAILURE once.
     with service(clock, max_send_rate=100, throttle=throttle, transient_every=37) as running:
-        sender = SesV2EmailSender(
-            ses_client(session, running, attempts=1),
-            "from@example.com",
-            max_send_rate=200,
-            max_attempts=8,
-        )
-        report = on_clock(sender, clock).send_to_addresses(MESSAGE, personalized(150))
+        sender = ses_sender(session, running, clock, rate=200, attempts=8)
+        report = sender.send_to_addresses(MESSAGE, personalized(150))
         accepted = running.accepted_recipients()
     assert report.sent_count == 150
     assert sorted(accepted) == sorted(personalized(150))  # each exactly once
@@ -277,13 +287,8 @@ def test_over_the_rate_entries_are_retried_and_no_success_is_sent_twice(
 
 def test_retries_are_bounded(session: boto3.session.Session, clock: FakeClock) -> None:
     with service(clock, max_send_rate=10, latency=0.0) as running:
-        sender = SesV2EmailSender(
-            ses_client(session, running, attempts=1),
-            "from@example.com",
-            max_send_rate=60,
-            max_attempts=2,
-        )
-        report = on_clock(sender, clock).send_to_addresses(MESSAGE, personalized(60))
+        sender = ses_sender(session, running, clock, rate=60, attempts=2)
+        report = sender.send_to_addresses(MESSAGE, personalized(60))
         tried = len(running.arrivals)
     assert report.sent_count < 60
     assert all(r.status is DeliveryOutcome.THROTTLED for r in report.failed)
@@ -342,14 +347,9 @@ def test_a_call_throttled_past_the_bound_raises_with_completed_and_unsent(
     session: boto3.session.Session, clock: FakeClock
 ) -> None:
     with service(clock, max_send_rate=50, latency=0.0, throttle="call") as running:
-        sender = SesV2EmailSender(
-            ses_client(session, running, attempts=1),
-            "from@example.com",
-            max_send_rate=1000,
-            max_attempts=2,
-        )
+        sender = ses_sender(session, running, clock, rate=1000, attempts=2)
         with pytest.raises(RetryableEmailApiError) as caught:
-            on_clock(sender, clock).send_to_addresses(MESSAGE, personalized(150))
+            sender.send_to_addresses(MESSAGE, personalized(150))
     error = caught.value
     assert error.code == "TooManyRequestsException" and error.http_status == 429
     assert len(error.completed) + len(error.unsent) == 150
