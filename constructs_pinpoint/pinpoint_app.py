@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import aws_cdk as cdk
 from constructs import Construct, Node
@@ -10,7 +10,7 @@ from constructs import Construct, Node
 from . import _validation as check
 from ._errors import ConstructValidationError
 from ._iam import literal_resource
-from ._stack_facts import StackFacts, child_path, stack_facts
+from ._stack_facts import StackFacts, _remember, child_path, stack_facts
 from .handler.contract import SEND_ACTIONS
 
 if TYPE_CHECKING:
@@ -109,22 +109,66 @@ class PinpointAppBase(cdk.Resource, _AppGrants):
 
 
 class _ImportedPinpointApp(Construct, _AppGrants):
-    """An existing application: one construct, no resource, its ARN composed in Python."""
+    """An existing application: no resource, its ARN composed in Python, and a construct made
+    on first use.
 
-    def __init__(
-        self,
+    An import renders nothing, yet its construct was a third of the jsii round trips of an
+    imported app and its channel (docs/performance.md). So the construct is made when jsii first
+    needs the object: its ``node``, or passing it to a CDK API (``Stack.of``, ``Tags.of``,
+    ``add_dependency``). Until then it is absent from the construct tree; imports in one scope
+    are checked against each other's ids at once, and against every other child of their scope
+    when their construct is made.
+    """
+
+    _scope: Construct
+    _id: str
+    _stack: cdk.Stack
+    _application_id: str
+    _application_arn: str
+
+    @classmethod
+    def made_on_first_use(
+        cls,
         scope: Construct,
         id: str,
         *,
         facts: StackFacts,
         application_id: str,
         application_arn: str,
-    ) -> None:
-        super().__init__(scope, id)
-        self._facts = facts
-        self._stack = facts.stack
-        self._application_id = application_id
-        self._application_arn = application_arn
+    ) -> _ImportedPinpointApp:
+        pending: dict[str, _ImportedPinpointApp] | None = getattr(scope, _PENDING_IMPORTS, None)
+        if pending is None:
+            pending = {}
+            _remember(scope, _PENDING_IMPORTS, pending)
+        if id in pending:
+            raise ConstructValidationError(
+                child_path(scope, id),
+                [
+                    f"there is already an imported application with id {id!r} in this scope: "
+                    "give each import its own id"
+                ],
+            )
+        # Not cls(...): jsii's metaclass registers a new instance, which would make the
+        # construct now. Construct.__init__ runs on first use instead (__jsii_ref__).
+        app = cls.__new__(cls)
+        app._scope, app._id = scope, id
+        app._facts, app._stack = facts, facts.stack
+        app._application_id, app._application_arn = application_id, application_arn
+        pending[id] = app
+        return app
+
+    # jsii reads this attribute whenever it needs the object; the first read makes the construct.
+    @property
+    def __jsii_ref__(self) -> Any:
+        ref = self.__dict__.get(_JSII_REF)
+        if ref is None:
+            Construct.__init__(self, self._scope, self._id)
+            ref = self.__dict__[_JSII_REF]
+        return ref
+
+    @__jsii_ref__.setter
+    def __jsii_ref__(self, ref: Any) -> None:
+        self.__dict__[_JSII_REF] = ref
 
     @property
     def stack(self) -> cdk.Stack:
@@ -137,6 +181,10 @@ class _ImportedPinpointApp(Construct, _AppGrants):
     @property
     def application_arn(self) -> str:
         return self._application_arn
+
+
+_PENDING_IMPORTS = "_constructs_pinpoint_imports"
+_JSII_REF = "_constructs_pinpoint_jsii_ref"
 
 
 class PinpointApp(PinpointAppBase):
@@ -203,7 +251,7 @@ class PinpointApp(PinpointAppBase):
         if problems:
             raise ConstructValidationError(child_path(scope, id), problems)
         facts = stack_facts(scope)
-        return _ImportedPinpointApp(
+        return _ImportedPinpointApp.made_on_first_use(
             scope,
             id,
             facts=facts,
@@ -236,7 +284,7 @@ class PinpointApp(PinpointAppBase):
                 check.note_first_literal(
                     facts, child_path(scope, id), [("application_arn", application_arn)]
                 )
-        return _ImportedPinpointApp(
+        return _ImportedPinpointApp.made_on_first_use(
             scope,
             id,
             facts=facts,

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aws_cdk as cdk
 import pytest
 from aws_cdk import aws_iam as iam
@@ -7,9 +9,11 @@ from aws_cdk.assertions import Match, Template
 from constructs import Construct
 from synth_support import new_app
 
-from constructs_pinpoint import ConstructValidationError, IPinpointApp, PinpointApp
+from constructs_pinpoint import ConstructValidationError, EmailChannel, IPinpointApp, PinpointApp
 
 APP_ID = "0123456789abcdef0123456789abcdef"
+FROM = "noreply@example.com"
+IDENTITY = "arn:aws:ses:eu-west-1:111111111111:identity/example.com"
 
 
 def _stack() -> cdk.Stack:
@@ -125,8 +129,59 @@ def test_an_import_is_one_construct_and_no_resource() -> None:
     stack = _stack()
     app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
     assert app.node.path == "S/Existing" and app.node.children == []
-    assert not isinstance(app, cdk.Resource)
+    assert isinstance(app, Construct) and not isinstance(app, cdk.Resource)
+    assert stack.node.find_child("Existing") is app
     assert Template.from_stack(stack).to_json().get("Resources", {}) == {}
+
+
+def test_an_import_a_channel_uses_never_becomes_a_construct() -> None:
+    stack = _stack()
+    app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
+    EmailChannel(stack, "Email", application=app, from_address=FROM, identity=IDENTITY)
+    Template.from_stack(stack)
+    assert stack.node.try_find_child("Existing") is None
+
+
+@pytest.mark.parametrize(
+    "use",
+    [
+        pytest.param(lambda app, stack: app.node.add_metadata("k", "v"), id="node"),
+        pytest.param(lambda app, stack: cdk.Stack.of(app), id="Stack.of"),
+        pytest.param(lambda app, stack: cdk.Tags.of(app).add("team", "orders"), id="Tags.of"),
+        pytest.param(
+            lambda app, stack: Construct(stack, "Other").node.add_dependency(app),
+            id="add_dependency",
+        ),
+        pytest.param(lambda app, stack: Construct.is_construct(app), id="is_construct"),
+    ],
+)
+def test_an_import_becomes_its_construct_on_first_use(
+    use: Callable[[IPinpointApp, cdk.Stack], object],
+) -> None:
+    stack = _stack()
+    app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
+    use(app, stack)
+    assert stack.node.find_child("Existing") is app
+    assert cdk.Stack.of(app) is stack and app.node.path == "S/Existing"
+    Template.from_stack(stack)
+
+
+def test_two_imports_with_one_id_are_refused_at_once() -> None:
+    stack = _stack()
+    PinpointApp.from_application_id(stack, "Existing", APP_ID)
+    with pytest.raises(ConstructValidationError, match=r"(?s)S/Existing: .* already an imported"):
+        PinpointApp.from_application_arn(
+            stack, "Existing", f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{APP_ID}"
+        )
+
+
+def test_an_import_whose_id_another_construct_took_fails_on_first_use() -> None:
+    stack = _stack()
+    app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
+    other = Construct(stack, "Existing")
+    with pytest.raises(RuntimeError, match="already a Construct with name 'Existing'"):
+        app.node  # noqa: B018
+    assert stack.node.find_child("Existing") is other
 
 
 @pytest.mark.parametrize("bad", ["0123", "0123456789ABCDEF0123456789ABCDEF", f"{APP_ID}x", ""])

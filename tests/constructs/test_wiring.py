@@ -254,7 +254,7 @@ def test_grants_on_an_app_escape_a_literal_arn() -> None:
     from constructs_pinpoint.pinpoint_app import _ImportedPinpointApp
 
     stack = cdk.Stack(new_app(), "S", env=EU)
-    odd = _ImportedPinpointApp(
+    odd = _ImportedPinpointApp.made_on_first_use(
         stack,
         "Odd",
         facts=stack_facts(stack),
