@@ -71,8 +71,9 @@ class ExampleSynthesized:
 
         import app as example
 
-        # Built-in CloudFormation validation on: its report is checked.
-        app = new_app(validation=True, outdir=Path(outdir))
+        # Built-in CloudFormation validation (about 2 s) only when the test of its report is
+        # selected (not in the quick loop): the templates are the same either way.
+        app = new_app(validation=_VALIDATION_REPORT_READ, outdir=Path(outdir))
         example.build_app(app)
         assembly = app.synth()
         self.outdir = outdir
@@ -85,12 +86,23 @@ class ExampleSynthesized:
         cfn_lint_soon(self.template_paths)  # in the background meanwhile
 
 
+# Whether the selected tests read the example's built-in validation report.
+_VALIDATION_REPORT_READ = True
+_VALIDATION_REPORT_TEST = (
+    "tests/example_app/test_example_snapshots.py::test_builtin_validation_acknowledges_only_w3696"
+)
+
+
 @pytest.fixture(scope="session")
 def example_synthesized(tmp_path_factory: pytest.TempPathFactory) -> ExampleSynthesized:
     return ExampleSynthesized(str(tmp_path_factory.mktemp("example.out")))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
+    global _VALIDATION_REPORT_READ
+    _VALIDATION_REPORT_READ = any(
+        item.nodeid.endswith(_VALIDATION_REPORT_TEST) for item in session.items
+    )
     # An xdist worker collects every test but runs a share: its jobs start on demand instead.
     if hasattr(session.config, "workerinput"):
         return
@@ -100,9 +112,10 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 
 
 # Marked `slow` so that `./scripts/test.sh -m "not slow"` is a quick loop: real-tool work (the CDK
-# CLI, marker `cli`; wheel builds, cfn-lint, mypy and ruff, the docs' programs, test.sh run inside
-# the suite), and the in-process tests of about 0.3 s and more: synths at scale, fuzzing, and the
-# handler's real-time deadlines. CI runs everything.
+# CLI, marker `cli`; wheel builds, cfn-lint, mypy and ruff, the docs' programs, fresh
+# interpreters, aws-cdk-lib's asset staging, test.sh run inside the suite), and the in-process
+# tests of about 0.3 s and more: synths at scale, fuzzing, and the handler's real-time deadlines.
+# CI runs everything.
 _SLOW_MODULES = {
     "test_packaging.py",
     "test_static.py",
@@ -125,6 +138,11 @@ _SLOW_NAMES = (
     "accepts_exactly_what",
     "carries_more_than_the_rate",
     "builtin_validation",
+    # fresh interpreters, a program run as a user runs it, aws-cdk-lib's own asset staging
+    "fresh_interpreter",
+    "installed_package_path",
+    "never_synthesized",
+    "asset_staging_makes",
     # the senders against the local HTTP fake (on a fake clock, but a real server and clients)
     "paces_at_the_account_rate",
     "paces_when_given_a_rate",

@@ -118,7 +118,7 @@ def test_ses_backend_reads_the_send_rate_from_a_policy_of_its_own() -> None:
 
 
 def test_a_second_ses_grant_to_the_same_role_adds_no_second_quota_policy() -> None:
-    app = cdk.App()
+    app = new_app()
     stack = cdk.Stack(
         app, "Orders", env=cdk.Environment(account="111111111111", region="eu-west-1")
     )
