@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
@@ -46,10 +47,30 @@ class Synthesized:
         self.templates = {stack.stack_name: stack.template for stack in self.assembly.stacks}
         self.normalized = {name: normalize(t) for name, t in self.templates.items()}
         self.template_paths = sorted(Path(outdir).glob("*.template.json"))
-        # cfn-lint runs in the background while other tests use this synthesis.
+        # The minimal configuration without its cfn-lint acknowledgments: what cfn-lint reports
+        # without them (test_lint_and_nag.py).
+        minimal = dict(self.config("minimal"))
+        minimal["Resources"] = {
+            name: {
+                **resource,
+                "Metadata": {
+                    key: value
+                    for key, value in resource.get("Metadata", {}).items()
+                    if key != "cfn-lint"
+                },
+            }
+            for name, resource in minimal["Resources"].items()
+        }
+        bare = Path(outdir, "bare")
+        bare.mkdir()
+        self.bare_minimal = bare / "minimal.template.json"
+        self.bare_minimal.write_text(json.dumps(minimal))
+        # cfn-lint runs in the background while other tests use this synthesis: one process for
+        # every template, since its start-up is a good part of its cost.
         from prefetch import cfn_lint_soon
 
-        cfn_lint_soon(self.template_paths)
+        self.lint_paths = [*self.template_paths, self.bare_minimal]
+        cfn_lint_soon(self.lint_paths)
 
     def config(self, name: str) -> dict[str, object]:
         return self.templates[self.stacks[name].stack_name]  # type: ignore[no-any-return]

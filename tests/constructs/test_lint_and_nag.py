@@ -12,32 +12,36 @@ import pytest
 from aws_cdk import aws_iam as iam
 from cdk_nag import AwsSolutionsChecks
 from channel_configurations import CONFIGURATIONS
-from prefetch import cfn_lint, cfn_lint_result, python_job
+from prefetch import cfn_lint_result, python_job
 from prefetch import result as prefetch_result
 from prefetch import start as prefetch_start
 from synth_support import new_app
 
 
+def _lint_findings(synthesized) -> dict[Path, list[str]]:
+    """cfn-lint's findings by template: every configuration and the bare minimal one, linted in
+    one process started by the session's synthesis (tests/conftest.py)."""
+    findings: dict[Path, list[str]] = {path: [] for path in synthesized.lint_paths}
+    for match in cfn_lint_result(synthesized.lint_paths):
+        findings[Path(match["Filename"])].append(f"{match['Rule']['Id']}: {match['Message']}")
+    return findings
+
+
 def test_cfn_lint_is_clean_on_every_template(synthesized) -> None:
     templates = synthesized.template_paths
     assert len(templates) == len(synthesized.templates) == len(CONFIGURATIONS)
-    findings = [
-        f"{m['Rule']['Id']} {Path(m['Filename']).name}: {m['Message']}"
-        for m in cfn_lint_result(templates)
-    ]
-    assert findings == []
+    findings = _lint_findings(synthesized)
+    assert {path.name: findings[path] for path in templates if findings[path]} == {}
 
 
-def test_cfn_lint_sees_pinpoint_end_of_support_without_the_acknowledgment(
-    synthesized, tmp_path: Path
-) -> None:
-    name = synthesized.stacks["minimal"].stack_name
-    template = json.loads(Path(synthesized.outdir, f"{name}.template.json").read_text())
-    for resource in template["Resources"].values():
-        resource.get("Metadata", {}).pop("cfn-lint", None)
-    bare = tmp_path / "bare.template.json"
-    bare.write_text(json.dumps(template))
-    assert [m["Rule"]["Id"] for m in cfn_lint([bare])] == ["W3696"]
+def test_cfn_lint_sees_pinpoint_end_of_support_without_the_acknowledgment(synthesized) -> None:
+    bare = json.loads(synthesized.bare_minimal.read_text())
+    assert not any(
+        "cfn-lint" in resource.get("Metadata", {}) for resource in bare["Resources"].values()
+    )
+    assert bare["Resources"].keys() == synthesized.config("minimal")["Resources"].keys()
+    findings = _lint_findings(synthesized)[synthesized.bare_minimal]
+    assert [finding.split(":")[0] for finding in findings] == ["W3696"]
 
 
 # Every configuration synthesized in a process of its own, with aws-cdk-lib's built-in
