@@ -284,7 +284,9 @@ def _type_problems(
 
 def _describe_app(application: IPinpointApp) -> str:
     if check.unresolved(application.application_id):
-        return application.node.path
+        # An import knows its path without its construct, which reading node would make.
+        path: str | None = getattr(application, "_path", None)
+        return path if path is not None else application.node.path
     return repr(application.application_id)
 
 

@@ -115,13 +115,15 @@ class _ImportedPinpointApp(Construct, _AppGrants):
     An import renders nothing, yet its construct was a third of the jsii round trips of an
     imported app and its channel (docs/performance.md). So the construct is made when jsii first
     needs the object: its ``node``, or passing it to a CDK API (``Stack.of``, ``Tags.of``,
-    ``add_dependency``). Until then it is absent from the construct tree; imports in one scope
-    are checked against each other's ids at once, and against every other child of their scope
-    when their construct is made.
+    ``add_dependency``). Until then it is not among its scope's children (``node.children``,
+    ``find_all``, ``try_find_child``, Aspects, ``tree.json``); once made, it is their last. Its
+    id is checked at once against the other imports of its scope (the same import again returns
+    the first), and against every other child of its scope when its construct is made.
     """
 
     _scope: Construct
     _id: str
+    _path: str
     _stack: cdk.Stack
     _application_id: str
     _application_arn: str
@@ -136,25 +138,43 @@ class _ImportedPinpointApp(Construct, _AppGrants):
         application_id: str,
         application_arn: str,
     ) -> _ImportedPinpointApp:
+        if not isinstance(id, str) or not id:
+            raise ConstructValidationError(
+                child_path(scope, str(id)),
+                [f"id {id!r} is not a construct id: give a non-empty string"],
+            )
+        name = id.replace("/", "--")  # as the construct itself is named
         pending: dict[str, _ImportedPinpointApp] | None = getattr(scope, _PENDING_IMPORTS, None)
         if pending is None:
             pending = {}
             _remember(scope, _PENDING_IMPORTS, pending)
-        if id in pending:
+        existing = pending.get(name)
+        if existing is not None:
+            if (existing.application_id, existing.application_arn) == (
+                application_id,
+                application_arn,
+            ):
+                return existing  # e.g. `scope.node.try_find_child(id) or from_application_id(...)`
             raise ConstructValidationError(
-                child_path(scope, id),
+                child_path(scope, name),
                 [
-                    f"there is already an imported application with id {id!r} in this scope: "
-                    "give each import its own id"
+                    f"there is already an imported application with id {id!r} in this scope "
+                    f"(application {existing.application_id!r}): give each import its own id"
                 ],
             )
         # Not cls(...): jsii's metaclass registers a new instance, which would make the
         # construct now. Construct.__init__ runs on first use instead (__jsii_ref__).
         app = cls.__new__(cls)
-        app._scope, app._id = scope, id
+        app._scope, app._id, app._path = scope, name, child_path(scope, name)
         app._facts, app._stack = facts, facts.stack
         app._application_id, app._application_arn = application_id, application_arn
-        pending[id] = app
+        kept = getattr(scope, _PENDING_IMPORTS, None) is pending
+        if kept:
+            pending[name] = app
+        else:
+            # A scope that keeps no Python attribute (a jsii interface proxy) keeps no record to
+            # check ids against: the construct is made now, and CDK checks its id.
+            app.__jsii_ref__  # noqa: B018
         return app
 
     # jsii reads this attribute whenever it needs the object; the first read makes the construct.

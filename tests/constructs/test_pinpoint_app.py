@@ -137,7 +137,10 @@ def test_an_import_is_one_construct_and_no_resource() -> None:
 def test_an_import_a_channel_uses_never_becomes_a_construct() -> None:
     stack = _stack()
     app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
-    EmailChannel(stack, "Email", application=app, from_address=FROM, identity=IDENTITY)
+    channel = EmailChannel(stack, "Email", application=app, from_address=FROM, identity=IDENTITY)
+    sender = iam.Role(stack, "Sender", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    channel.grant_send(sender)
+    app.grant_send_messages(sender)
     Template.from_stack(stack)
     assert stack.node.try_find_child("Existing") is None
 
@@ -170,18 +173,56 @@ def test_two_imports_with_one_id_are_refused_at_once() -> None:
     stack = _stack()
     PinpointApp.from_application_id(stack, "Existing", APP_ID)
     with pytest.raises(ConstructValidationError, match=r"(?s)S/Existing: .* already an imported"):
-        PinpointApp.from_application_arn(
-            stack, "Existing", f"arn:aws:mobiletargeting:eu-west-1:111111111111:apps/{APP_ID}"
-        )
+        PinpointApp.from_application_id(stack, "Existing", "fedcba9876543210fedcba9876543210")
+    # Ids as CDK names children: "a/b" is the child "a--b".
+    PinpointApp.from_application_id(stack, "a/b", APP_ID)
+    with pytest.raises(ConstructValidationError, match=r"(?s)S/a--b: .* already an imported"):
+        PinpointApp.from_application_id(stack, "a--b", "fedcba9876543210fedcba9876543210")
+
+
+def test_the_same_import_again_is_the_first() -> None:
+    """`scope.node.try_find_child(id) or from_application_id(...)` keeps working."""
+    stack = _stack()
+    first = PinpointApp.from_application_id(stack, "Existing", APP_ID)
+    again = stack.node.try_find_child("Existing") or PinpointApp.from_application_id(
+        stack, "Existing", APP_ID
+    )
+    assert again is first
+
+
+@pytest.mark.parametrize("bad", ["", None])
+def test_an_import_needs_an_id(bad: str) -> None:
+    with pytest.raises(ConstructValidationError, match="is not a construct id"):
+        PinpointApp.from_application_id(_stack(), bad, APP_ID)
 
 
 def test_an_import_whose_id_another_construct_took_fails_on_first_use() -> None:
     stack = _stack()
     app = PinpointApp.from_application_id(stack, "Existing", APP_ID)
     other = Construct(stack, "Existing")
-    with pytest.raises(RuntimeError, match="already a Construct with name 'Existing'"):
-        app.node  # noqa: B018
+    for _ in range(2):  # a failed first use leaves nothing behind: the next fails the same way
+        with pytest.raises(RuntimeError, match="already a Construct with name 'Existing'"):
+            app.node  # noqa: B018
     assert stack.node.find_child("Existing") is other
+
+
+def test_a_token_arn_import_a_channel_of_another_stack_uses_never_becomes_a_construct() -> None:
+    """A token application id is described by its path (in the environment-agnostic note): read
+    in Python, not from a construct made for it."""
+    app = new_app()
+    home = cdk.Stack(app, "Home", env=cdk.Environment(account="111111111111", region="eu-west-1"))
+    agnostic = cdk.Stack(app, "Agnostic")
+    arn = cdk.Fn.import_value("MessagingAppArn")
+    imported = PinpointApp.from_application_arn(home, "Shared", arn)
+    EmailChannel(agnostic, "Email", application=imported, from_address=FROM, identity=IDENTITY)
+    assembly = app.synth()
+    assert home.node.try_find_child("Shared") is None
+    notes = [
+        entry.entry.data
+        for entry in assembly.get_stack_by_name("Agnostic").messages
+        if entry.level == cdk.cx_api.SynthesisMessageLevel.INFO
+    ]
+    assert any("application Home/Shared of stack Home" in note for note in notes), notes
 
 
 @pytest.mark.parametrize("bad", ["0123", "0123456789ABCDEF0123456789ABCDEF", f"{APP_ID}x", ""])

@@ -44,7 +44,7 @@ by_arn = PinpointApp.from_application_arn(
     "ByArn",
     "arn:aws:mobiletargeting:eu-west-1:111111111111:apps/fedcba9876543210fedcba9876543210",
 )
-# An import becomes a construct when jsii first needs it, on this release's jsii runtime too.
+# An import becomes a construct when jsii first needs it, with this end of aws-cdk-lib too.
 assert cdk.Stack.of(by_arn) is stack and stack.node.find_child("ByArn") is by_arn
 identity = ses.EmailIdentity(stack, "Identity", identity=ses.Identity.domain("example.com"))
 configuration_set = ses.ConfigurationSet(stack, "Events")
