@@ -9,6 +9,7 @@ whose scope was seen before makes no round trip to find them.
 from __future__ import annotations
 
 import contextlib
+import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -65,11 +66,7 @@ class StackFacts:
         Ref): the provider then resolves it."""
         parts = [self.partition, self.region_token, self.account_token]
         if any(check.unresolved(part) for part in parts):
-            names = {
-                cdk.Aws.PARTITION: "<AWS::Partition>",
-                cdk.Aws.REGION: "<AWS::Region>",
-                cdk.Aws.ACCOUNT_ID: "<AWS::AccountId>",
-            }
+            names = _pseudo_parameter_names()
             if any(check.unresolved(part) and part not in names for part in parts):
                 return None
             parts = [names.get(part, part) for part in parts]
@@ -83,6 +80,17 @@ class StackFacts:
         """``arn:<partition>:<service>:<region>:<account>:<resource>`` as ``Stack.format_arn``
         renders it, composed in Python (literals, or the stack's pseudo-parameter tokens)."""
         return f"arn:{self.partition}:{service}:{self.region_token}:{self.account_token}:{resource}"
+
+
+@functools.cache
+def _pseudo_parameter_names() -> dict[str, str]:
+    """The pseudo parameters' tokens (each read is a jsii round trip; they never change) and how
+    cdk-nag names them in a finding."""
+    return {
+        cdk.Aws.PARTITION: "<AWS::Partition>",
+        cdk.Aws.REGION: "<AWS::Region>",
+        cdk.Aws.ACCOUNT_ID: "<AWS::AccountId>",
+    }
 
 
 def stack_facts(scope: IConstruct) -> StackFacts:
@@ -109,6 +117,7 @@ def stack_facts(scope: IConstruct) -> StackFacts:
             channels=channels,
         )
         setattr(stack, _FACTS_ATTRIBUTE, facts)
+        _remember(stack, _PATH_ATTRIBUTE, facts.path)
     if scope is not stack:
         _remember(scope, _FACTS_ATTRIBUTE, facts)
     return facts

@@ -270,3 +270,35 @@ def test_validation_compares_partitions_with_the_stack_region() -> None:
         "role", "arn:aws:iam::111111111111:role/r", region="cn-north-1", account="111111111111"
     )
     assert "partition 'aws' does not match the stack's region 'cn-north-1'" in role
+
+
+_STACK = cdk.Stack(cdk.App(), "Tokens")
+_TOKENS = [
+    cdk.Aws.REGION,
+    _STACK.account,
+    cdk.Fn.import_value("X"),
+    cdk.Token.as_string({"Ref": "P"}),
+    f"arn:{cdk.Aws.PARTITION}:s3:::b/{cdk.Aws.ACCOUNT_ID}",
+]
+_NOT_STRING_TOKENS = [
+    "plain",
+    "",
+    "${Token[]}",
+    "${Token[a b.1]}",
+    "${Token[AWS.Region.1]",
+    "#{Token[TOKEN.1]}",
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "is_token"),
+    [(text, True) for text in _TOKENS]
+    + [(text, False) for text in _NOT_STRING_TOKENS]
+    + [("x${Token[A:b.c-d_9]}y", True)],
+)
+def test_unresolved_agrees_with_token_is_unresolved_on_strings(text: str, is_token: bool) -> None:
+    """The Python check of a string token answers as aws-cdk-lib does, without a round trip."""
+    from constructs_pinpoint._validation import unresolved
+
+    assert cdk.Token.is_unresolved(text) is is_token
+    assert unresolved(text) is is_token
