@@ -11,7 +11,8 @@ One mechanism a module, imported in this order (no module imports one listed aft
 * ``construct``: ``EmailChannelProvider``, which builds them into a stack.
 
 Constants shared with the handler (runtime, entry, timeouts, IAM limits) live in
-``handler/contract.py``; ``HANDLER_RUNTIME`` (an ``aws_lambda.Runtime``) in ``.._runtime``.
+``handler/contract.py``; ``HANDLER_RUNTIME`` (an ``aws_lambda.Runtime``) in ``.._runtime``;
+``SERVICE_TIMEOUT`` (a ``cdk.Duration``: a jsii call) is built here on first access.
 """
 
 from __future__ import annotations
@@ -24,10 +25,8 @@ from .policies import PASSED_TO_SERVICE
 
 if TYPE_CHECKING:
     import aws_cdk as cdk
-    from aws_cdk import aws_lambda
 
     SERVICE_TIMEOUT: cdk.Duration
-    HANDLER_RUNTIME: aws_lambda.Runtime
 
 __all__ = [
     "LOG_RETENTION_DAYS",
@@ -41,16 +40,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    """``SERVICE_TIMEOUT`` (a ``cdk.Duration``: a jsii call) is built on first access.
-    ``HANDLER_RUNTIME`` is ``.._runtime``'s (which imports aws_lambda), forwarded one way for
-    ``constructs_pinpoint``'s lazy exports until they name ``._runtime`` themselves."""
-    if name == "SERVICE_TIMEOUT":
-        import aws_cdk as cdk
-
-        value: Any = cdk.Duration.seconds(SERVICE_TIMEOUT_SECONDS)
-    elif name == "HANDLER_RUNTIME":
-        from .._runtime import HANDLER_RUNTIME as value
-    else:
+    if name != "SERVICE_TIMEOUT":
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import aws_cdk as cdk
+
+    value = cdk.Duration.seconds(SERVICE_TIMEOUT_SECONDS)
     globals()[name] = value
     return value

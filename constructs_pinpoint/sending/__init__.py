@@ -57,7 +57,7 @@ from .errors import (
 from .message import EmailMessage
 from .personalization import AddressConfiguration
 from .results import DeliveryOutcome, DeliveryResult, RecipientKind, SendReport
-from .sender import EmailSender, Recipients
+from .sender import EmailSender, LambdaContext, Recipients, SendDeadline
 
 if TYPE_CHECKING:
     from .factory import default_client_config, sender_from_config, sender_from_environment
@@ -83,6 +83,7 @@ __all__ = [
     "EmailSender",
     "EmailSendingError",
     "HeaderValueError",
+    "LambdaContext",
     "PermanentEmailApiError",
     "PersonalizationError",
     "PinpointEmailSender",
@@ -90,6 +91,7 @@ __all__ = [
     "RecipientKind",
     "Recipients",
     "RetryableEmailApiError",
+    "SendDeadline",
     "SendReport",
     "SenderArgumentError",
     "SenderConfig",

@@ -23,6 +23,7 @@ from .results import DeliveryOutcome, DeliveryResult, RecipientKind, SendReport
 from .rules import application_id_problems
 from .sender import (
     Recipients,
+    SendDeadline,
     check_client,
     check_message,
     check_personalization,
@@ -192,7 +193,7 @@ class PinpointEmailSender:
         addresses: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         check_message(message)
         recipients, configs = personalized_addresses(addresses)
@@ -231,7 +232,7 @@ class PinpointEmailSender:
         endpoint_ids: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         check_message(message)
         recipients, configs = personalized_ids(endpoint_ids, RecipientKind.ENDPOINT)
@@ -264,7 +265,7 @@ class PinpointEmailSender:
         user_ids: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         check_message(message)
         recipients, configs = personalized_ids(user_ids, RecipientKind.USER)

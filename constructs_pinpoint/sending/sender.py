@@ -14,7 +14,9 @@ from .types import DeliveryBackend
 
 __all__ = [
     "EmailSender",
+    "LambdaContext",
     "Recipients",
+    "SendDeadline",
     "check_client",
     "check_message",
     "check_personalization",
@@ -29,6 +31,17 @@ __all__ = [
 Recipients = Iterable[str] | Mapping[str, AddressConfiguration | None]
 """Recipients of a ``send_to_*`` call: an iterable of ids/addresses, or a mapping of each to
 its :class:`AddressConfiguration` (None: the message as it is)."""
+
+
+class LambdaContext(Protocol):
+    """What ``deadline=`` reads of a Lambda handler's ``context``."""
+
+    def get_remaining_time_in_millis(self) -> int: ...
+
+
+SendDeadline = LambdaContext | float | None
+"""``deadline=`` of a ``send_to_*`` call: the Lambda ``context``, an absolute ``time.time()``
+timestamp, or None (no deadline)."""
 
 
 @runtime_checkable
@@ -52,7 +65,7 @@ class EmailSender(Protocol):
         addresses: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         """Send ``message`` to e-mail addresses (a single string counts as one), or to a
         mapping of address to :class:`AddressConfiguration`.
@@ -68,7 +81,7 @@ class EmailSender(Protocol):
         endpoint_ids: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         """Send ``message`` to Pinpoint endpoint ids (Pinpoint backend only)."""
         ...
@@ -79,7 +92,7 @@ class EmailSender(Protocol):
         user_ids: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         """Send ``message`` to all e-mail endpoints of Pinpoint users (Pinpoint backend only)."""
         ...

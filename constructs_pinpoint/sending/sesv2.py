@@ -34,6 +34,7 @@ from .personalization import AddressConfiguration, template_variables
 from .results import DeliveryOutcome, DeliveryResult, RecipientKind, SendReport
 from .sender import (
     Recipients,
+    SendDeadline,
     check_client,
     check_message,
     check_personalization,
@@ -357,7 +358,7 @@ class SesV2EmailSender:
         addresses: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         check_message(message)
         recipients, configs = personalized_addresses(addresses)
@@ -501,7 +502,7 @@ class SesV2EmailSender:
         endpoint_ids: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         raise self._unsupported(RecipientKind.ENDPOINT)
 
@@ -511,7 +512,7 @@ class SesV2EmailSender:
         user_ids: Recipients,
         *,
         trace_id: str | None = None,
-        deadline: Any = None,
+        deadline: SendDeadline = None,
     ) -> SendReport:
         raise self._unsupported(RecipientKind.USER)
 
