@@ -36,7 +36,7 @@ SES_SEND_ACTIONS = ("ses:SendEmail", "ses:SendRawEmail", "ses:SendBulkEmail")
 # one per role), acknowledged for cdk-nag's AwsSolutions-IAM5 there and nowhere else.
 SES_QUOTA_ACTION = "ses:GetAccount"
 SES_QUOTA_POLICY = "SesSendQuotaPolicy"
-_QUOTA_NAG_FINDING = "AwsSolutions-IAM5[Resource::*]"
+_QUOTA_NAG_FINDING = "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
 _QUOTA_REASON = (
     "ses:GetAccount has no resource-level permissions (IAM requires Resource *); the "
     "constructs_pinpoint sender reads SendQuota.MaxSendRate with it to stay under the account's "
@@ -230,12 +230,12 @@ def _grant_send_quota(grantee: iam.IGrantable) -> None:
     from aws_cdk import aws_iam as iam
 
     principal = grantee.grant_principal
-    statement = iam.PolicyStatement(actions=[SES_QUOTA_ACTION], resources=["*"])
     if not isinstance(principal, iam.Role):
         iam.Grant.add_to_principal(grantee=grantee, actions=[SES_QUOTA_ACTION], resource_arns=["*"])
         return
     if principal.node.try_find_child(SES_QUOTA_POLICY) is not None:
         return
+    statement = iam.PolicyStatement(actions=[SES_QUOTA_ACTION], resources=["*"])
     policy = iam.Policy(principal, SES_QUOTA_POLICY, statements=[statement], roles=[principal])
     validations = getattr(cdk, "Validations", None)
     if validations is not None:
