@@ -96,6 +96,7 @@ class Outcome:
         left_in_place: bool = False,
         applied: Mapping[str, str] | None = None,
         applied_id: str = "",
+        after_answer: Callable[[], None] | None = None,
     ) -> None:
         self.status = status
         self.physical_id = physical_id
@@ -107,6 +108,8 @@ class Outcome:
         # the channel did not: a rollback answers SUCCESS with this Data.
         self.applied = dict(applied) if applied is not None else None
         self.applied_id = applied_id  # the application whose channel was configured
+        # Best-effort work that must never delay or change the answer: run once it is sent.
+        self.after_answer = after_answer
 
 
 def process(
@@ -141,7 +144,9 @@ def _process(
             settings = ChannelSettings.from_properties(event.get("ResourceProperties"))
             if request_type == "Update" and _same_request(event, settings):
                 outcome = _unchanged_channel(settings)
-                _claim_best_effort(event, client, settings.application_id, seconds_left)
+                outcome.after_answer = lambda: _claim_best_effort(
+                    event, client, settings.application_id, seconds_left
+                )
                 return outcome
             pinpoint = client()
             data = pinpoint_calls.update_email_channel(
@@ -191,8 +196,8 @@ def _claim_best_effort(
     seconds_left: Callable[[], float],
 ) -> None:
     """The claim of an Update that makes no Pinpoint call: it records the owner of a channel
-    made before ownership tags (legacy), and never fails the Update (which must deploy even
-    where Pinpoint refuses everything)."""
+    made before ownership tags (legacy). It runs after the answer (``Outcome.after_answer``):
+    the Update must deploy even where Pinpoint refuses or never answers its tag calls."""
     try:
         problem = _claim(event, client(), application_id, seconds_left)
     except Exception as error:  # building the client
@@ -572,11 +577,16 @@ def on_event(event: Mapping[str, Any], context: Any) -> None:
         except Exception as error:  # pragma: no cover - process() already catches
             outcome = Outcome("FAILED", _failed_physical_id(event), repr(error))
         _answer(responder, outcome, log_stream, fields, secrets)
+        if outcome.after_answer is not None:
+            outcome.after_answer()
 
     worker = threading.Thread(target=work, name=WORKER_THREAD_NAME, daemon=True)
     worker.start()
     worker.join(timeout=max(0.0, work_seconds_left()))
-    if worker.is_alive():
+    if worker.is_alive() and responder.answered is not None:
+        # Answered: only best-effort work after the answer (Outcome.after_answer) is left.
+        responder.wait_finished(deadline - time.monotonic())
+    elif worker.is_alive():
         timeout = _timeout_outcome(event, check_seconds=reserve / 2)
         if not _answer(responder, timeout, log_stream, fields, secrets):
             # The worker's answer is on its way: returning now would freeze the Lambda mid-PUT.

@@ -820,6 +820,33 @@ def test_update_hanging_until_the_deadline(
     cfn.logs.take()
 
 
+def test_an_unchanged_update_answers_before_its_best_effort_claim_hangs(
+    cfn: CloudFormation, client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only StrictDelete changed: no UpdateEmailChannel, SUCCESS at once; the ownership claim
+    that follows (ListTagsForResource) hangs until the deadline, and changes nothing."""
+    slow = BlockingClient(client)
+    monkeypatch.setattr(entry, "pinpoint_client", lambda: slow)
+    event = cfn.event(
+        "Update",
+        LOGICAL_ID,
+        properties(StrictDelete="true"),
+        physical_id=APP,
+        old_properties=properties(),
+    )
+
+    exchange = cfn.invoke(event, remaining_ms=1000, stack_status="UPDATE_IN_PROGRESS")
+
+    assert slow.entered.is_set() and not slow.returned.is_set()  # answered while it hung
+    assert (exchange.answer.status, exchange.answer.physical_id) == ("SUCCESS", APP)
+    assert exchange.describe_stacks_calls == 0  # no deadline guard: the answer was sent
+    assert exchange.seconds < 1.0
+    slow.release.set()
+    for worker in worker_threads():
+        worker.join(5)
+    cfn.logs.take()
+
+
 # --------------------------------------------------------------------------------------------
 # Malformed events and contexts (issue 11, defect 7)
 # --------------------------------------------------------------------------------------------
