@@ -23,7 +23,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 
 from ._api import call_api
 from .errors import THROTTLE_CODES, EmailApiError, SenderArgumentError
@@ -53,12 +53,6 @@ _FIRST_CALL_ESTIMATE = 0.5
 # Backoff: base * 2**(retry-1), capped, with "equal jitter" (half fixed, half random).
 _BACKOFF_BASE = 0.1
 _BACKOFF_CAP = 2.0
-
-
-class HasRemainingTime(Protocol):
-    """A Lambda ``context`` (anything with ``get_remaining_time_in_millis()``)."""
-
-    def get_remaining_time_in_millis(self) -> int: ...
 
 
 def check_rate(value: object, argument: str) -> float | None:

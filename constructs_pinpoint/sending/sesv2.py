@@ -4,6 +4,7 @@ for the rest, paced to the account's MaxSendRate."""
 from __future__ import annotations
 
 import json
+import math
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -478,8 +479,8 @@ class SesV2EmailSender:
             if (
                 isinstance(rate, bool)
                 or not isinstance(rate, int | float)
-                or not rate > 0
-                or rate != rate
+                or not math.isfinite(rate)
+                or rate <= 0
             ):
                 raise PermanentEmailApiError(
                     backend=self.backend,

@@ -682,3 +682,14 @@ def test_template_data_is_json_of_first_values() -> None:
     from constructs_pinpoint.sending.sesv2 import sesv2_template_data
 
     assert json.loads(sesv2_template_data({"A": ("1", "2"), "B": ("x",)})) == {"A": "1", "B": "x"}
+
+
+@pytest.mark.parametrize("rate", [0.0, -1.0, float("inf")], ids=["zero", "negative", "infinite"])
+def test_an_unusable_account_rate_stops_the_send_before_any_call(
+    sesv2_client: Any, sesv2_stub: Stubber, add_get_account: Any, rate: float
+) -> None:
+    add_get_account(sesv2_stub, rate)
+    with pytest.raises(PermanentEmailApiError, match="pass max_send_rate=") as caught:
+        ses(sesv2_client).send_to_addresses(MESSAGE, RECIPIENTS)
+    assert caught.value.code == "NoSendQuota"
+    assert list(caught.value.unsent) == sorted(RECIPIENTS)
