@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 
-# A CDK string token; everything else in the string is literal text.
-_TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+# A CDK string token, as aws-cdk-lib's Token.is_unresolved finds one (core/lib/private/encoding.ts:
+# "${Token[" + VALID_KEY_CHARS + "]}", the same from 2.172 to this day); everything else in a
+# string is literal text. The one pattern of the library: no jsii round trip to find a token.
+STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}")
 # What IAM reads as a wildcard or the start of a policy variable.
 _SPECIAL = re.compile(r"[*?$]")
 
@@ -27,7 +29,7 @@ def literal_resource(arn: str) -> str:
         return arn
     parts: list[str] = []
     position = 0
-    for token in _TOKEN.finditer(arn):
+    for token in STRING_TOKEN.finditer(arn):
         parts.append(_escape_literal(arn[position : token.start()]))
         parts.append(token.group(0))
         position = token.end()

@@ -9,12 +9,12 @@ environment-agnostic, a literal ARN's region or account cannot be compared with 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 import aws_cdk as cdk
 
+from ._iam import STRING_TOKEN
 from .sending import rules
 
 if TYPE_CHECKING:
@@ -35,14 +35,9 @@ __all__ = [
 _NOTED_ATTRIBUTE = "_constructs_pinpoint_environment_noted"
 
 
-# aws-cdk-lib's string token, as Token.is_unresolved finds it (core/lib/private/encoding.ts:
-# "${Token[" + VALID_KEY_CHARS + "]}", the same from 2.172 to this day), without a jsii round trip.
-_STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}")
-
-
 def unresolved(value: object) -> bool:
     """True for a string token whose value is known only at deploy time."""
-    return isinstance(value, str) and _STRING_TOKEN.search(value) is not None
+    return isinstance(value, str) and STRING_TOKEN.search(value) is not None
 
 
 def sending_problems(

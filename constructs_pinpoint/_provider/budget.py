@@ -20,12 +20,14 @@ from __future__ import annotations
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 
-from .._iam import literal_resource
+from .._iam import STRING_TOKEN, literal_resource
 from . import tokens
 from .tokens import ACCOUNT_MAX, PARTITION_MAX, REGION_MAX
 
 APP_ID_MAX = 32  # Pinpoint project ids are 32 hexadecimal characters
-APP_ARN_MAX = len("arn::mobiletargeting:::apps/") + PARTITION_MAX + REGION_MAX + ACCOUNT_MAX + 32
+APP_ARN_MAX = (
+    len("arn::mobiletargeting:::apps/") + PARTITION_MAX + REGION_MAX + ACCOUNT_MAX + APP_ID_MAX
+)
 APPS_ARN_MAX = len("arn::mobiletargeting:::apps/*") + PARTITION_MAX + REGION_MAX + ACCOUNT_MAX
 CHANNEL_SUFFIX = "/channels/email"
 ROLE_PATH_MAX = 512
@@ -55,13 +57,13 @@ def role_grant(role_arn: str) -> tuple[str, int]:
     A role of this app whose literal path holds ``*`` or ``?`` (legal in a path) would render
     through its GetAtt Arn as a wildcard: its ARN is then written out from its escaped path."""
     role: iam.CfnRole | None = None
-    if tokens.TOKEN.fullmatch(role_arn):
+    if STRING_TOKEN.fullmatch(role_arn):
         role = _role_of(role_arn)
-        if role is not None and role.path and not tokens.TOKEN.search(role.path):
+        if role is not None and role.path and not STRING_TOKEN.search(role.path):
             escaped = literal_resource(role.path)
             if escaped != role.path:
                 name = role.role_name
-                if not name or tokens.TOKEN.search(name):
+                if not name or STRING_TOKEN.search(name):
                     name = role.ref  # a role's Ref is its name
                 stack = cdk.Stack.of(role)
                 written = f"arn:{stack.partition}:iam::{stack.account}:role{escaped}{name}"
@@ -86,6 +88,6 @@ def _role_token_chars(token: str, role: iam.CfnRole | None) -> int:
 
 
 def _literal_chars(value: str | None, longest: int) -> int:
-    if not value or tokens.TOKEN.search(value):
+    if not value or STRING_TOKEN.search(value):
         return longest
     return len(literal_resource(value))

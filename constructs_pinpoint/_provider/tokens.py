@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-TOKEN = re.compile(r"\$\{Token\[[^\]]*\]\}")
+from .._iam import STRING_TOKEN
 
 # Longest values, for what synth cannot see: aws-us-gov is the longest partition name, no region
 # name is longer than 15 characters (the longest today has 14), an account id has 12 digits.
@@ -38,7 +38,7 @@ def bound(value: str, token_max: Callable[[str], int]) -> int:
         return len(value)
     total = 0
     position = 0
-    for match in TOKEN.finditer(value):
+    for match in STRING_TOKEN.finditer(value):
         total += match.start() - position
         token = match.group(0)
         pseudo = _PSEUDO.fullmatch(token)
