@@ -288,17 +288,20 @@ def test_readme_stack_passes_cdk_nag_as_written() -> None:
     outdir = prefetch_result(*_block_job(block, validation=True))
     report = json.loads((outdir / "validation-report.json").read_text())
     assert [plugin.get("violations") for plugin in report["pluginReports"]] in ([], [[]])
-    # The one acknowledgment the library writes itself (the ownership tags' apps/*, limited by
-    # aws:TagKeys): the README's user writes none.
-    suppressed = [
+    # The two acknowledgments the library writes itself: the ownership tags' apps/* (limited by
+    # aws:TagKeys), and SES GetAccount's "*" (it takes no resource). The README's user writes none.
+    suppressed = sorted(
         (violation["acknowledgedId"], violation["acknowledgedAt"])
         for plugin in report["pluginReports"]
         for violation in plugin.get("suppressedViolations", [])
-    ]
-    assert len(suppressed) == 1, suppressed
-    ((finding, where),) = suppressed
-    assert finding.startswith("AwsSolutions::AwsSolutions-IAM5[Resource::arn:"), finding
-    assert finding.endswith(":apps/*]") and where.endswith("Provider/Role/DefaultPolicy/Resource")
+    )
+    assert len(suppressed) == 2, suppressed
+    (quota, quota_where), (ownership, where) = suppressed
+    assert ownership.startswith("AwsSolutions::AwsSolutions-IAM5[Resource::arn:"), ownership
+    assert ownership.endswith(":apps/*]")
+    assert where.endswith("Provider/Role/DefaultPolicy/Resource")
+    assert quota == "AwsSolutions::AwsSolutions-IAM5[Resource::*]"
+    assert quota_where.endswith("/SesSendQuotaPolicy")
     warnings = [
         entry
         for metadata in outdir.glob("*.metadata.json")
