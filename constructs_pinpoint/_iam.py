@@ -14,6 +14,9 @@ import re
 # "${Token[" + VALID_KEY_CHARS + "]}", the same from 2.172 to this day); everything else in a
 # string is literal text. The one pattern of the library: no jsii round trip to find a token.
 STRING_TOKEN = re.compile(r"\$\{Token\[[a-zA-Z0-9:._-]+\]\}")
+# A pseudo parameter's token (``cdk.Aws.PARTITION`` is ``${Token[AWS.Partition.9]}``), known by
+# its display name: group 1 is the parameter's name, as in ``AWS::Partition``.
+PSEUDO_PARAMETER = re.compile(r"\$\{Token\[AWS\.(Partition|Region|AccountId)\.\d+\]\}")
 # What IAM reads as a wildcard or the start of a policy variable.
 _SPECIAL = re.compile(r"[*?$]")
 

@@ -9,7 +9,6 @@ whose scope was seen before makes no round trip to find them.
 from __future__ import annotations
 
 import contextlib
-import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ import aws_cdk as cdk
 from constructs import IConstruct
 
 from . import _validation as check
+from ._iam import PSEUDO_PARAMETER
 
 if TYPE_CHECKING:
     from ._provider import EmailChannelProvider
@@ -64,13 +64,13 @@ class StackFacts:
         resource), as the template writes it and as cdk-nag names it in a finding; None where
         the stack's environment holds a token other than a pseudo parameter (a parameter's
         Ref): the provider then resolves it."""
-        parts = [self.partition, self.region_token, self.account_token]
-        if any(check.unresolved(part) for part in parts):
-            names = _pseudo_parameter_names()
-            if any(check.unresolved(part) and part not in names for part in parts):
+        names = []
+        for part in (self.partition, self.region_token, self.account_token):
+            pseudo = PSEUDO_PARAMETER.fullmatch(part)
+            if pseudo is None and check.unresolved(part):
                 return None
-            parts = [names.get(part, part) for part in parts]
-        partition, region, account = parts
+            names.append(f"<AWS::{pseudo.group(1)}>" if pseudo else part)
+        partition, region, account = names
         return (
             self.arn("mobiletargeting", "apps/*"),
             f"arn:{partition}:mobiletargeting:{region}:{account}:apps/*",
@@ -80,17 +80,6 @@ class StackFacts:
         """``arn:<partition>:<service>:<region>:<account>:<resource>`` as ``Stack.format_arn``
         renders it, composed in Python (literals, or the stack's pseudo-parameter tokens)."""
         return f"arn:{self.partition}:{service}:{self.region_token}:{self.account_token}:{resource}"
-
-
-@functools.cache
-def _pseudo_parameter_names() -> dict[str, str]:
-    """The pseudo parameters' tokens (each read is a jsii round trip; they never change) and how
-    cdk-nag names them in a finding."""
-    return {
-        cdk.Aws.PARTITION: "<AWS::Partition>",
-        cdk.Aws.REGION: "<AWS::Region>",
-        cdk.Aws.ACCOUNT_ID: "<AWS::AccountId>",
-    }
 
 
 def stack_facts(scope: IConstruct) -> StackFacts:

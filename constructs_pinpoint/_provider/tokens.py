@@ -12,10 +12,9 @@ more to send through jsii than aws-cdk-lib takes to resolve them (docs/performan
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 
-from .._iam import STRING_TOKEN
+from .._iam import PSEUDO_PARAMETER, STRING_TOKEN
 
 # Longest values, for what synth cannot see: aws-us-gov is the longest partition name, no region
 # name is longer than 15 characters (the longest today has 14), an account id has 12 digits.
@@ -24,9 +23,7 @@ REGION_MAX = 15
 ACCOUNT_MAX = 12
 
 
-# The pseudo parameters ARNs are composed of, by the display name of their tokens
-# (``${Token[AWS.Partition.9]}``): read in Python, no jsii call.
-_PSEUDO = re.compile(r"\$\{Token\[AWS\.(Partition|Region|AccountId)\.\d+\]\}")
+# The pseudo parameters ARNs are composed of (_iam.PSEUDO_PARAMETER): read in Python, no jsii call.
 PSEUDO_MAX = {"Partition": PARTITION_MAX, "Region": REGION_MAX, "AccountId": ACCOUNT_MAX}
 
 
@@ -41,7 +38,7 @@ def bound(value: str, token_max: Callable[[str], int]) -> int:
     for match in STRING_TOKEN.finditer(value):
         total += match.start() - position
         token = match.group(0)
-        pseudo = _PSEUDO.fullmatch(token)
+        pseudo = PSEUDO_PARAMETER.fullmatch(token)
         total += PSEUDO_MAX[pseudo.group(1)] if pseudo else token_max(token)
         position = match.end()
     return total + len(value) - position
